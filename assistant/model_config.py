@@ -1,0 +1,78 @@
+"""The model runtime's config: which base model, adapter, quantization, device and generation settings.
+
+Used as the ``model`` section of every stage config that runs the LM (chat, eval, finetune, bench).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from assistant.config import ConfigError
+from assistant.paths import DEFAULT_ADAPTER_DIR, DEFAULT_BASE_MODEL
+
+
+@dataclass
+class GenerationConfig:
+    max_new_tokens: int = field(default=160, metadata={"help": "most tokens one reply may add"})
+    temperature: float = field(default=0.0, metadata={"help": "0 = greedy"})
+    top_p: float = 0.9
+    repetition_penalty: float = 1.1
+
+    def validate(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ConfigError("generation.max_new_tokens must be at least 1")
+        if self.temperature < 0:
+            raise ConfigError("generation.temperature must be >= 0")
+        if not 0 < self.top_p <= 1:
+            raise ConfigError("generation.top_p must be in (0, 1]")
+        if self.repetition_penalty <= 0:
+            raise ConfigError("generation.repetition_penalty must be > 0")
+
+    def options(self) -> dict:
+        return {"max_new_tokens": self.max_new_tokens, "temperature": self.temperature,
+                "top_p": self.top_p, "repetition_penalty": self.repetition_penalty}
+
+
+@dataclass
+class ModelConfig:
+    backend: Literal["transformers", "mock", "openai", "llamacpp"] = "transformers"
+    base_model: str = field(default=DEFAULT_BASE_MODEL, metadata={
+        "help": "gguf:<package>/<file>, a .gguf path, a local checkpoint folder or a Hugging Face id"})
+    # "default" = the adapter shipped in finetune/adapters/default when it exists; "" = none.
+    adapter: str = field(default="default", metadata={"help": "LoRA adapter folder, 'default' or '' for none"})
+    quantization: Literal["nf4", "int8", "none"] = "nf4"
+    compute_dtype: Literal["auto", "bfloat16", "float16", "float32"] = field(
+        default="auto", metadata={"help": "auto = bfloat16 where the device runs it fast, else float32"})
+    device: str = field(default="auto", metadata={"help": "auto, cpu or cuda[:N]"})
+    threads: int = field(default=0, metadata={"help": "CPU threads for torch (0 = torch's default)"})
+    cache_dir: str = field(default="", metadata={"help": "converted-checkpoint cache (default ~/.cache/shopassist)"})
+    # openai backend
+    base_url: str = "http://127.0.0.1:8080/v1"
+    api_key: str = ""
+    served_model: str = ""
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+
+    def validate(self) -> None:
+        if self.quantization == "int8" and self.compute_dtype == "bfloat16" and self.device == "cpu":
+            # bitsandbytes' int8 matmul on the CPU computes in fp32 / fp16 only.
+            raise ConfigError("quantization int8 with compute_dtype bfloat16 is not supported on the CPU; "
+                              "use compute_dtype float32 or quantization nf4")
+        if self.threads < 0:
+            raise ConfigError("model.threads must be >= 0")
+        if self.backend == "openai" and not self.base_url:
+            raise ConfigError("model.backend openai needs model.base_url")
+
+    def adapter_path(self) -> Path | None:
+        """The adapter folder to attach, or None. ``default`` falls back to none when not yet trained."""
+        if not self.adapter:
+            return None
+        if self.adapter == "default":
+            return DEFAULT_ADAPTER_DIR if (DEFAULT_ADAPTER_DIR / "adapter_config.json").exists() else None
+        path = Path(self.adapter).expanduser()
+        if not (path / "adapter_config.json").exists():
+            raise FileNotFoundError(f"adapter not found: {path} has no adapter_config.json")
+        return path

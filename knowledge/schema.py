@@ -1,0 +1,80 @@
+"""Catalog and retrieval records shared by ingestion, retrieval, the dialogue manager and the UI.
+
+Products shown to the shopper are always built from these records (never from generated text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str                       # stable: the store's SKU, or a content hash when it has none
+    name: str
+    brand: str
+    category: str                 # canonical category (assistant.state.CATEGORIES)
+    price: float
+    currency: str = "USD"
+    width_cm: float | None = None
+    depth_cm: float | None = None
+    height_cm: float | None = None
+    colour: str | None = None
+    rooms: tuple[str, ...] = ()   # canonical rooms
+    features: tuple[str, ...] = ()  # canonical features
+    in_stock: bool = True
+    description: str = ""
+    # Category-specific specs shoppers ask about: noise_db, energy_class, capacity_l, capacity_kg,
+    # firmness, seats, material, ... and, for bring-your-own catalogs, the store's unknown columns.
+    specs: dict[str, Any] = field(default_factory=dict)
+    source: str = ""              # where the record came from (file and row), for citations
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rooms"] = list(self.rooms)
+        d["features"] = list(self.features)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Product":
+        d = dict(d)
+        d["rooms"] = tuple(d.get("rooms") or ())
+        d["features"] = tuple(d.get("features") or ())
+        d["specs"] = dict(d.get("specs") or {})
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class DocChunk:
+    """A retrieved piece of a document (product description, buying guide, FAQ, policy)."""
+
+    doc_id: str
+    chunk_index: int
+    text: str
+    source: str                   # path of the document, relative to the store's data
+    title: str = ""
+    doc_type: str = ""            # product | guide | faq | policy
+    product_id: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    product: Product
+    score: float = 0.0
+    chunks: tuple[DocChunk, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    products: tuple[ProductHit, ...] = ()
+    documents: tuple[DocChunk, ...] = ()
+    # When the hard filters leave nothing: which constraint emptied the result ("budget_max",
+    # "brands", "max_width_cm", ...), a sentence saying so, and the nearest options (labelled
+    # as alternatives by the caller; they break ``blocker``).
+    blocker: str | None = None
+    blocker_message: str | None = None
+    nearest: tuple[ProductHit, ...] = ()
+    total_matches: int = 0
