@@ -7,7 +7,7 @@ the grounding guard). Everything else is structured and comes from catalog recor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, Protocol
 
 from assistant.state import DialogueState
 
@@ -67,3 +67,21 @@ class Reply:
         for _ in self.stream():
             pass
         return "".join(self._text)
+
+
+class AssistantAPI(Protocol):
+    """The assistant's public surface, used by the terminal chat, the UI, the HTTP API and the eval."""
+
+    def respond(self, session_id: str, message: str) -> Reply: ...
+
+    def set_state(self, session_id: str, state: DialogueState) -> Reply:
+        """The shopper edited the preference chips: replace the state and search again."""
+        ...
+
+    def get_state(self, session_id: str) -> DialogueState: ...
+
+    def handoff(self, session_id: str) -> Reply:
+        """Hand the conversation to a person, with a summary of needs and products discussed."""
+        ...
+
+    def reset(self, session_id: str) -> None: ...

@@ -6,7 +6,10 @@ Products shown to the shopper are always built from these records (never from ge
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.state import DialogueState
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,25 @@ class RetrievalResult:
     blocker_message: str | None = None
     nearest: tuple[ProductHit, ...] = ()
     total_matches: int = 0
+
+
+class Retriever(Protocol):
+    """What the dialogue manager needs from a knowledge base (Chroma-backed or in-memory)."""
+
+    def retrieve(self, state: "DialogueState", query: str = "", k: int = 5) -> RetrievalResult:
+        """Products satisfying every hard constraint of ``state`` (category, budget, brands in/out,
+        size limits), ranked by the semantic query (features, room, free text); with the blocker and
+        nearest options when nothing matches."""
+        ...
+
+    def retrieve_documents(self, query: str, k: int = 4, doc_types: tuple[str, ...] | None = None,
+                           product_id: str | None = None) -> list[DocChunk]:
+        """Document chunks (guides, FAQs, policies, product descriptions) for a question."""
+        ...
+
+    def get_product(self, product_id: str) -> Product | None:
+        ...
+
+    def brands(self) -> set[str]:
+        """Brands the store carries (to say honestly when a requested brand is not carried)."""
+        ...
