@@ -35,3 +35,31 @@ def mock_backend():
     from assistant.backends.mock import MockBackend
 
     return MockBackend()
+
+
+@pytest.fixture(scope="session")
+def default_checkpoint():
+    """The real base model converted once per test session into the temp cache (a few seconds)."""
+    from assistant.model_config import ModelConfig
+    from assistant.model_loader import converted_checkpoint
+
+    return converted_checkpoint(ModelConfig())
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, default_checkpoint):
+    """A tiny randomly initialised Llama (2 layers, hidden 64) with SmolLM2's real tokenizer and chat
+    template: the model plumbing (load, quantize, adapter, stream, train) runs on it in seconds."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    out = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
