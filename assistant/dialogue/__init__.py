@@ -1,0 +1,1 @@
+"""The shopping conversation: sessions, intents, references, grounding guard, templated replies."""

@@ -1,0 +1,221 @@
+"""The rules extractor: lexicons + number rules, deterministic, no model (well under 5 ms a turn).
+
+    >>> from assistant.state import DialogueState
+    >>> RulesExtractor().update(DialogueState(), [], "fridg under 1k, not Samsung").to_dict()
+    {'category': 'refrigerator', 'budget_max': 1000, 'excluded_brands': ['Samsung']}
+
+Order inside one message: categories are matched first (longest phrase wins) and masked, so
+"office chair" is not also the room "office"; then brands (with the negation in front of them),
+features (with removal cues), rooms, numbers (assistant.numbers) and clearing phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from assistant.extract.base import Extractor
+from assistant.lexicon import CATEGORY_TERMS, FEATURE_TERMS, ROOM_TERMS, brand_terms, store_brands
+from assistant.numbers import read_numbers
+from assistant.state import UNSET, DialogueState, StateUpdate
+from assistant.tracker import apply_update
+
+
+def _phrase_regex(terms: Iterable[str]) -> re.Pattern:
+    # Longest first so "robot vacuum" beats "vacuum". ASCII terms need word edges (tested once per position,
+    # outside the alternation, which keeps this fast); Chinese terms cannot have them.
+    ordered = sorted(set(terms), key=len, reverse=True)
+    ascii_part = "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in ordered if t.isascii())
+    other_part = "|".join(re.escape(t) for t in ordered if not t.isascii())
+    pattern = rf"(?<![a-z0-9])(?:{ascii_part})(?![a-z0-9])"
+    return re.compile(pattern + (f"|{other_part}" if other_part else ""), re.IGNORECASE)
+
+
+_CATEGORY_RX = _phrase_regex(CATEGORY_TERMS)
+_FEATURE_RX = _phrase_regex(FEATURE_TERMS)
+_ROOM_RX = _phrase_regex(ROOM_TERMS)
+
+_CLAUSE = re.compile(r"[.;!?。；！？\n]|,(?!\d{3})|，")
+# "not X", "no X please", "anything but X", "nothing from X or Y", "不要X": a cue right before a brand list.
+_NEGATION = re.compile(
+    r"(?:\bnot\b|\bno\b|\bnothing\s+(?:from|by)\b|\banything\s+but\b|\bexcept(?:\s+for)?\b|\bavoid\b|\bwithout\b"
+    r"|\bnever\b|\bexclud(?:e|ing)\b|\bdon'?t\s+(?:want|like)\b|\bnon\b|\bstay\s+away\s+from\b|\bskip\b"
+    r"|不要|不想要|除了|别|不考虑)"
+    r"(?:\s*(?:any(?:thing)?|from|by|made\s+by|the|brand|brands|of)\b)*\s*$", re.IGNORECASE)
+_BRAND_GLUE = re.compile(r"^\s*(?:,|or|and|nor|/|或者|或|和|、)?\s*$", re.IGNORECASE)
+# "not Siemens, Bosch only": a brand followed by these words is wanted even right after a negated one.
+# "Dyson is too pricey": a complaint, so Dyson is not asked for (nor excluded: the shopper did not rule it out).
+_COMPLAINT_AFTER = re.compile(r"^\s*(?:is|are|was|were|'s)\s+(?:too|not|so|really\s+)?\s*(?:pricey|expensive|bad|loud|"
+                              r"awful|terrible|overpriced|unreliable)", re.IGNORECASE)
+_WANTED_AFTER = re.compile(r"^\W*(?:only|then|instead|is fine|is ok|please|would be|after all)\b", re.IGNORECASE)
+# "also LG", "LG too" add to the wanted brands; "too expensive" does not.
+_ADD_CUE = re.compile(r"\b(?:also|as well|additionally)\b|\btoo\b(?=\s*(?:[.,!?]|$))|还有|也", re.IGNORECASE)
+_FEATURE_REMOVAL = re.compile(
+    r"(?:doesn'?t|does not|don'?t|do not|no longer|won'?t)\s+(?:need|have|care about)(?:\s+to\s+be)?"
+    r"|\bforget(?:\s+about)?|\bdrop\b|\bskip\b|\bnever\s*mind\b|\bno\s+need\s+for\b|\bnot\s+bothered\s+about\b"
+    r"|\bnot\s+necessarily\b|shouldn'?t\s+be|doesn'?t\s+have\s+to\s+be|不需要|不用|不要|去掉"
+    # "no leather", "without an ice maker": only right before the feature, so "no more than 400, quiet" keeps quiet
+    r"|\b(?:not|no|without|never)\s+(?:an?\s+|the\s+|any\s+|too\s+)?$",
+    re.IGNORECASE)
+_CLEAR_BUDGET = re.compile(
+    r"\bany\s+price\b|\b(?:budget|price|cost)\s+(?:doesn'?t|does not|won'?t)\s+matter|\bforget\s+(?:about\s+)?the\s+"
+    r"(?:budget|price)|\bno\s+budget\b|\bdrop\s+the\s+(?:budget|price)|\bprice\s+is\s+no\s+(?:object|issue)"
+    r"|\bwhatever\s+it\s+costs\b|\bmoney\s+is\s+no\s+object\b|\b(?:budget|price)\s+is\s+flexible\b"
+    r"|预算不限|不限预算|价格不限|多少钱都行",
+    re.IGNORECASE)
+_CLEAR_SIZE = re.compile(r"\b(?:size|dimensions?)\s+(?:doesn'?t|does not)\s+matter|\bforget\s+the\s+(?:size|dimensions?)"
+                         r"|尺寸不限", re.IGNORECASE)
+_ANY_BRAND = re.compile(r"\bany\s+brand\b|\bbrand\s+(?:doesn'?t|does not)\s+matter|品牌不限", re.IGNORECASE)
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    cut = 0
+    for m in _CLAUSE.finditer(text, 0, pos):
+        cut = m.end()
+    return cut
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Exactly one substitution, insertion, deletion or adjacent swap apart ('stnad' ~ 'stand')."""
+    if a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
+            or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:]))
+
+
+# Fuzzy candidates indexed by (first letter, length): a word is compared only with terms it could be 1 edit from.
+_FUZZY: dict[tuple[str, int], list[str]] = {}
+for _t in CATEGORY_TERMS:
+    if _t.isascii() and len(_t) >= 5:
+        for _n in (len(_t) - 1, len(_t), len(_t) + 1):
+            _FUZZY.setdefault((_t[0], _n), []).append(_t)
+# "tv" in "tv stnad": only a word that starts a longer category name is worth a second look.
+_HEADS = {t.split()[0] for t in CATEGORY_TERMS if " " in t}
+_WORD = re.compile(r"[a-z]+")
+
+
+def fuzzy_category(text: str, pairs_only: bool = False) -> str | None:
+    """A one-typo match ('fridg', 'vacum', 'tv stnad') on a single word or a word pair."""
+    words = _WORD.findall(text.lower())
+    grams = ([] if pairs_only else words) + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    for gram in reversed(grams):  # the last mention wins, as with exact matches
+        if len(gram) < 5:
+            continue
+        for term in _FUZZY.get((gram[0], len(gram)), ()):
+            if one_edit(gram, term):
+                return CATEGORY_TERMS[term]
+    return None
+
+
+class RulesExtractor(Extractor):
+    name = "rules"
+
+    def __init__(self, extra_brands: Iterable[str] | None = None):
+        brands = list(extra_brands) if extra_brands is not None else store_brands()
+        self.brands = brand_terms(brands)
+        self._brand_rx = _phrase_regex(self.brands)
+
+    def propose(self, state: DialogueState, user_message: str) -> StateUpdate:
+        """The StateUpdate this message asks for (empty for greetings, thanks, product questions)."""
+        text = user_message.strip()
+        changes: dict = {}
+
+        cats = list(_CATEGORY_RX.finditer(text))
+        if cats:
+            last = cats[-1]
+            # "tv stnad": a typo in the second word of a longer category name.
+            head = last.group(0).lower() in _HEADS
+            changes["category"] = (head and fuzzy_category(text[last.start():last.end() + 12], pairs_only=True)
+                                   or CATEGORY_TERMS[self._key(last.group(0), CATEGORY_TERMS)])
+        rest = _mask(text, [m.span() for m in cats if not _FEATURE_RX.fullmatch(m.group(0))])
+
+        wanted, excluded = self._brands(rest)
+        rest = _mask(rest, [m.span() for m in self._brand_rx.finditer(rest)])
+
+        add_f, remove_f = [], []
+        for m in _FEATURE_RX.finditer(rest):
+            feature = FEATURE_TERMS[self._key(m.group(0), FEATURE_TERMS)]
+            before = rest[_clause_start(rest, m.start()):m.start()]
+            (remove_f if _FEATURE_REMOVAL.search(before[-40:]) else add_f).append(feature)
+        feature_spans = [m.span() for m in _FEATURE_RX.finditer(rest)]
+        rest = _mask(rest, feature_spans)
+
+        rooms = list(_ROOM_RX.finditer(rest))
+        if rooms:
+            changes["room"] = ROOM_TERMS[self._key(rooms[-1].group(0), ROOM_TERMS)]
+
+        if "category" not in changes:
+            fuzzy = fuzzy_category(rest)
+            if fuzzy:
+                changes["category"] = fuzzy
+
+        nums = read_numbers(text)
+        changes.update(nums.sizes)
+        for key in ("budget_min", "budget_max"):
+            if getattr(nums, key) is not UNSET:
+                changes[key] = getattr(nums, key)
+        if nums.bare_price is not None and "budget_max" not in changes and "budget_min" not in changes:
+            # A correction replaces the bound set last; with only a floor set, that is the floor.
+            only_min = state.budget_min is not None and state.budget_max is None
+            changes["budget_min" if only_min else "budget_max"] = nums.bare_price
+        if _CLEAR_BUDGET.search(text):
+            changes["budget_min"] = changes["budget_max"] = None
+        if _CLEAR_SIZE.search(text):
+            changes.update(max_width_cm=None, max_depth_cm=None, max_height_cm=None)
+
+        if _ANY_BRAND.search(text):
+            changes["brands"] = ()
+        elif wanted:
+            if _ADD_CUE.search(text):
+                changes["add_brands"] = tuple(wanted)
+            else:
+                changes["brands"] = tuple(wanted)
+        if excluded:
+            changes["exclude_brands"] = tuple(excluded)
+        if add_f:
+            changes["add_features"] = tuple(dict.fromkeys(add_f))
+        if remove_f:
+            changes["remove_features"] = tuple(f for f in dict.fromkeys(remove_f) if f not in add_f)
+        return StateUpdate(**changes)
+
+    def update(self, state: DialogueState, history: list, user_message: str) -> DialogueState:
+        return apply_update(state, self.propose(state, user_message))
+
+    # --- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _key(found: str, terms: dict[str, str]) -> str:
+        """The lexicon entry a regex match came from (matches may differ in case and in space/hyphen)."""
+        low = found.lower()
+        if low in terms:
+            return low
+        return next(t for t in terms if re.fullmatch(re.escape(t).replace(r"\ ", r"[\s-]+"), low, re.I))
+
+    def _brands(self, text: str) -> tuple[list[str], list[str]]:
+        """Wanted and excluded brands; a negation cue covers the brand list that follows it."""
+        wanted, excluded = [], []
+        negated_until = -1  # a negated list continues while only glue ("or", ",") separates brands
+        prev_end = None
+        for m in self._brand_rx.finditer(text):
+            brand = self.brands[self._key(m.group(0), self.brands)]
+            start = _clause_start(text, m.start())
+            before = text[max(start, m.start() - 40):m.start()]
+            glued = (prev_end is not None and prev_end == negated_until and _BRAND_GLUE.match(text[prev_end:m.start()])
+                     and not _WANTED_AFTER.match(text[m.end():m.end() + 16]))
+            if _NEGATION.search(before) or glued:
+                excluded.append(brand)
+                negated_until = m.end()
+            elif not _COMPLAINT_AFTER.match(text[m.end():m.end() + 30]):
+                wanted.append(brand)
+            prev_end = m.end()
+        wanted = [b for b in dict.fromkeys(wanted) if b not in excluded]
+        return wanted, list(dict.fromkeys(excluded))

@@ -1,0 +1,290 @@
+"""The browser chat: Gradio Blocks over any ``AssistantAPI`` (streaming reply, product cards,
+editable preference chips, comparison table, feedback, hand-off).
+
+    shopassist chat            # opens http://127.0.0.1:7860 (ui.app.launch)
+    shopassist serve --port 7860
+
+The Chatbot inserts message text as (sanitized) HTML even with markdown off, and its sanitizer
+keeps ``<img src=...>``; so every message is HTML-escaped here before it reaches the browser, and
+shows as the literal characters the shopper typed, with no remote image ever loaded.
+
+Each browser tab is its own conversation: the session id is Gradio's per-connection
+``session_hash``, so the assistant keeps one state per tab and nothing is shared between them.
+"""
+
+
+import logging
+from html import escape, unescape
+from typing import Any
+
+from assistant.reply import AssistantAPI, Reply
+from assistant.state import LIST_KEYS, DialogueState, StateError
+from ui.cards import chips, keep_chips, render_cards, render_comparison
+from ui.config import ServeConfig
+from ui.transcripts import TranscriptStore
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "I need a quiet dishwasher under 600 euros",
+    "A sofa bed for a small living room, not too expensive",
+    "Compare the first two",
+    "What is the return policy?",
+]
+ERROR_TEXT = "Sorry, something went wrong on our side. Please try again, or ask for a person."
+# What the "edit a preference" box can set, in the words the shopper sees.
+EDITABLE = {"Budget up to": "budget_max", "Budget from": "budget_min", "Category": "category", "Room": "room",
+            "Add a brand": "brands", "Exclude a brand": "excluded_brands", "Add a feature": "features",
+            "Max width (cm)": "max_width_cm", "Max depth (cm)": "max_depth_cm", "Max height (cm)": "max_height_cm"}
+
+CSS = """
+.gradio-container { max-width: 1280px !important; margin: auto; }
+#sa-title h1 { margin-bottom: 0; } #sa-title p { color: var(--body-text-color-subdued); margin-top: 4px; }
+.sa-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
+.sa-card { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: 12px 14px;
+           background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(0,0,0,.06); }
+.sa-card-head { display: flex; justify-content: space-between; align-items: center; }
+.sa-brand { font-size: .75rem; text-transform: uppercase; letter-spacing: .06em; color: var(--body-text-color-subdued); }
+.sa-alt { font-size: .7rem; background: #fff4d6; color: #8a5a00; border-radius: 999px; padding: 1px 8px; }
+.sa-name { font-weight: 600; font-size: 1.02rem; margin: 2px 0 6px; }
+.sa-price { font-size: 1.15rem; font-weight: 700; color: var(--color-accent); }
+.sa-stock { font-size: .72rem; font-weight: 600; border-radius: 999px; padding: 1px 8px; margin-left: 6px; vertical-align: middle; }
+.sa-in { background: #e3f6e8; color: #1d6b34; } .sa-out { background: #fde7e7; color: #9b1c1c; }
+.sa-specs, .sa-why { list-style: none; padding: 0; margin: 8px 0 0; font-size: .85rem; }
+.sa-specs li, .sa-why li { margin: 2px 0; } .sa-specs b { text-transform: capitalize; font-weight: 600; }
+.sa-why-title { margin-top: 8px; font-size: .75rem; font-weight: 600; text-transform: uppercase; color: var(--body-text-color-subdued); }
+.sa-slot { display: inline-block; font-size: .72rem; background: var(--color-accent-soft); border-radius: 4px; padding: 0 6px; margin-right: 4px; }
+.sa-cite { margin-top: 8px; font-size: .78rem; color: var(--body-text-color-subdued); }
+.sa-empty { color: var(--body-text-color-subdued); font-size: .9rem; padding: 8px 0; }
+.sa-compare { width: 100%; border-collapse: collapse; font-size: .85rem; margin-top: 8px; }
+.sa-compare th, .sa-compare td { border-bottom: 1px solid var(--border-color-primary); padding: 6px 8px; text-align: left; }
+.sa-compare th { text-transform: capitalize; background: var(--background-fill-secondary); }
+#sa-chips label { border-radius: 999px !important; }
+"""
+
+
+def theme():
+    import gradio as gr
+
+    # System fonts only: the page must render offline (no Google Fonts request).
+    return gr.themes.Soft(primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"],
+                          font_mono=["ui-monospace", "monospace"])
+
+
+def _session(request) -> str:
+    return request.session_hash or "anonymous"
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The structured part of a reply, as the API returns it (the text streams in the chat)."""
+    from dataclasses import asdict
+
+    return {"text": reply.text, "action": reply.action, "state": reply.state.to_dict(),
+            "products": [asdict(p) for p in reply.products], "citations": [asdict(c) for c in reply.citations],
+            "comparison": reply.comparison, "handoff_summary": reply.handoff_summary}
+
+
+def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptStore | None = None):
+    """The Blocks app. ``store`` records turns and feedback (None: nothing is recorded)."""
+    import gradio as gr
+
+    def finish(session: str, reply: Reply, history: list, turns: dict, user_text: str):
+        """Stream the reply into the last chat message, record the turn, then fill the side panel."""
+        history = history + [{"role": "assistant", "content": ""}]
+        text = ""
+        try:
+            for piece in reply.stream():
+                text += piece
+                history[-1]["content"] = escape(text)
+                yield {chatbot: history}
+            data = reply_json(reply)
+        except Exception:
+            log.exception("reply failed for session %s", session)
+            history[-1]["content"] = ERROR_TEXT
+            yield {chatbot: history}
+            return
+        if reply.handoff_summary:
+            history[-1]["content"] += escape("\n\nSummary for our team:\n" + reply.handoff_summary)
+        if store is not None:
+            turn = store.add_turn(session, user_text, data["text"], data["state"], data["products"], reply.action)
+            turns = {**turns, str(len(history) - 1): turn}
+        choices = chips(reply.state)
+        yield {chatbot: history, cards: render_cards(reply.products, reply.citations),
+               chip_group: gr.CheckboxGroup(choices=choices, value=[v for _, v in choices]),
+               comparison: render_comparison(reply.comparison), result: data, turns_state: turns}
+
+    def chat(message: str, history: list, turns: dict, request: gr.Request):
+        message = (message or "").strip()
+        if not message:
+            yield {box: ""}
+            return
+        if len(message) > config.max_message_chars:
+            # Refused before the assistant sees it: long inputs cost time for everyone in the queue.
+            shown = escape(message[: config.max_message_chars] + "…")
+            notice = (f"Your message is {len(message):,} characters long; the limit is "
+                      f"{config.max_message_chars:,}. Please shorten it and send it again.")
+            yield {box: "", chatbot: history + [{"role": "user", "content": shown},
+                                                {"role": "assistant", "content": notice}],
+                   result: {"text": notice, "action": "refused"}}
+            return
+        session = _session(request)
+        history = history + [{"role": "user", "content": escape(message)}]
+        yield {box: "", chatbot: history}
+        try:
+            reply = assistant.respond(session, message)
+        except Exception:
+            log.exception("respond failed for session %s", session)
+            yield {chatbot: history + [{"role": "assistant", "content": ERROR_TEXT}]}
+            return
+        yield from finish(session, reply, history, turns, message)
+
+    def retry(history: list, turns: dict, request: gr.Request):
+        """Drop the last exchange and ask again with the same words."""
+        last_user = max((i for i, m in enumerate(history) if m["role"] == "user"), default=None)
+        if last_user is None:
+            yield {chatbot: history}
+            return
+        message = unescape(_text(history[last_user]["content"]))
+        yield from chat(message, history[:last_user], turns, request)
+
+    def clear(request: gr.Request):
+        assistant.reset(_session(request))
+        return {chatbot: [], cards: render_cards([]), chip_group: gr.CheckboxGroup(choices=[], value=[]),
+                comparison: "", result: None, turns_state: {}}
+
+    def remove_chips(kept: list[str], history: list, turns: dict, request: gr.Request):
+        session = _session(request)
+        state = keep_chips(assistant.get_state(session), kept or [])
+        yield from finish(session, assistant.set_state(session, state), history, turns, "")
+
+    def edit_preference(slot: str, value: str, history: list, turns: dict, request: gr.Request):
+        session = _session(request)
+        try:
+            state = edited(assistant.get_state(session), EDITABLE[slot], value)
+        except (KeyError, ValueError, StateError) as e:
+            gr.Warning(f"Could not set {slot}: {e}")
+            yield {chatbot: history}
+            return
+        yield from finish(session, assistant.set_state(session, state), history, turns, "")
+
+    def handoff(history: list, turns: dict, request: gr.Request):
+        session = _session(request)
+        yield from finish(session, assistant.handoff(session), history, turns, "")
+
+    def like(data: gr.LikeData, turns: dict, request: gr.Request):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = turns.get(str(index))
+        if store is None or turn is None or data.liked is None:
+            return None
+        store.add_feedback(_session(request), turn, "up" if data.liked is True else "down")
+        return turn
+
+    def comment(text: str, rated: int | None, turns: dict, request: gr.Request):
+        text = (text or "").strip()[: config.max_message_chars]
+        if not text or store is None:
+            return gr.skip()
+        turn = rated if rated is not None else (max(turns.values()) if turns else None)
+        if turn is None:
+            gr.Warning("Chat first, then tell us what you think of a reply.")
+            return gr.skip()
+        store.add_feedback(_session(request), turn, None, text)
+        gr.Info("Thanks for your feedback!")
+        return ""
+
+    def feedback(turn_index: int, thumbs: str, comment_text: str, request: gr.Request) -> str:
+        """Thumbs ("up", "down" or "") and a comment for one of this session's turns."""
+        if store is None:
+            return "feedback is not recorded on this server"
+        if thumbs not in ("up", "down", ""):
+            return f"thumbs must be 'up', 'down' or '', not {thumbs!r}"
+        try:
+            store.add_feedback(_session(request), int(turn_index), thumbs or None,
+                               (comment_text or "")[: config.max_message_chars])
+        except KeyError as e:
+            return str(e.args[0])
+        return "ok"
+
+    with gr.Blocks(title="Shopping assistant") as demo:
+        turns_state = gr.State({})  # chat message index -> transcript turn index
+        rated = gr.State(None)      # the turn the shopper last rated (a comment attaches to it)
+        gr.Markdown("# Shopping assistant\nAppliances and furniture from our catalog: tell me what you need.",
+                    elem_id="sa-title")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=520, allow_tags=False, sanitize_html=True,
+                                     render_markdown=False, elem_id="sa-chat", buttons=["copy"],
+                                     group_consecutive_messages=False,   # one thumbs pair per reply
+                                     placeholder="Ask for a product, a size, a budget, or compare options.")
+                with gr.Row():
+                    box = gr.Textbox(show_label=False, placeholder="Type your message…", scale=5,
+                                     max_length=config.max_message_chars, elem_id="sa-input", autofocus=True)
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="sa-send")
+                with gr.Row():
+                    retry_btn = gr.Button("↻ Retry", size="sm")
+                    clear_btn = gr.Button("Clear", size="sm", elem_id="sa-clear")
+                    person_btn = gr.Button("Talk to a person", size="sm", elem_id="sa-handoff")
+                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                with gr.Accordion("Comment on a reply (rate it with the thumbs first)", open=False):
+                    with gr.Row():
+                        comment_box = gr.Textbox(show_label=False, placeholder="What was good or wrong?", scale=5)
+                        comment_btn = gr.Button("Send comment", size="sm", scale=1)
+            with gr.Column(scale=2):
+                chip_group = gr.CheckboxGroup(choices=[], value=[], elem_id="sa-chips",
+                                              label="What I understood (untick to remove)")
+                with gr.Accordion("Change a preference", open=False):
+                    with gr.Row():
+                        slot = gr.Dropdown(list(EDITABLE), value="Budget up to", show_label=False, scale=2)
+                        slot_value = gr.Textbox(show_label=False, placeholder="e.g. 800", scale=2)
+                        apply_btn = gr.Button("Apply", size="sm", scale=1)
+                cards = gr.HTML(render_cards([]), elem_id="sa-cards")
+                comparison = gr.HTML("", elem_id="sa-compare")
+        result = gr.JSON(visible=False)   # the structured reply, for API clients
+
+        side = [box, chatbot, cards, chip_group, comparison, result, turns_state]
+        box.submit(chat, [box, chatbot, turns_state], side, api_name="chat",
+                   api_description="Send one message: streams the chat, then the cards, chips and the reply as JSON.")
+        send.click(chat, [box, chatbot, turns_state], side, api_visibility="private")
+        retry_btn.click(retry, [chatbot, turns_state], side, api_visibility="private")
+        clear_btn.click(clear, None, side, api_name="clear")
+        chatbot.clear(clear, None, side, api_visibility="private")   # the Chatbot's own trash icon
+        person_btn.click(handoff, [chatbot, turns_state], side, api_name="handoff")
+        chip_group.input(remove_chips, [chip_group, chatbot, turns_state], side, api_name="set_chips")
+        apply_btn.click(edit_preference, [slot, slot_value, chatbot, turns_state], side, api_visibility="private")
+        chatbot.like(like, [turns_state], rated, api_visibility="private")
+        comment_btn.click(comment, [comment_box, rated, turns_state], comment_box, api_visibility="private")
+        gr.api(feedback, api_name="feedback")
+    demo.queue(max_size=config.queue_max_size, default_concurrency_limit=config.concurrency_limit)
+    return demo
+
+
+def edited(state: DialogueState, key: str, value: str) -> DialogueState:
+    """The state with one slot set (scalars) or one value added (lists), from the edit box."""
+    value = value.strip()
+    if not value:
+        raise ValueError("give a value")
+    if key in LIST_KEYS:
+        return state.replace(**{key: getattr(state, key) + (value,)})
+    if key in ("category", "room"):
+        return state.replace(**{key: value})
+    number = float(value.replace(",", "").replace("€", "").replace("$", ""))
+    return state.replace(**{key: number})
+
+
+def _text(content: Any) -> str:
+    """Gradio 6 history content is a string or a list of blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return str(content)
+
+
+def launch(config: ServeConfig | None = None, open_browser: bool = False) -> None:
+    """Build the assistant from ``config.chat_config`` and serve the chat until interrupted."""
+    from ui.server import build_server, run_server
+
+    config = config or ServeConfig()
+    from assistant.dialogue.manager import ShoppingAssistant
+
+    assistant = ShoppingAssistant.from_config(config.chat_config)
+    run_server(build_server(assistant, config), config, open_browser=open_browser)

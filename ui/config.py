@@ -1,0 +1,39 @@
+"""ServeConfig: how the browser chat is served (``configs/serve/default.yaml``).
+
+    shopassist serve --config configs/serve/default.yaml --port 7860
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ServeConfig:
+    host: str = field(default="127.0.0.1", metadata={"help": "interface to bind; loopback unless you mean it"})
+    port: int = field(default=7860, metadata={"help": "TCP port"})
+    root_path: str = field(default="", metadata={"help": "URL prefix when behind a reverse proxy"})
+    mount_path: str = field(default="/chat", metadata={"help": "where the Gradio app is mounted"})
+    queue_max_size: int = field(default=64, metadata={"help": "waiting requests before new ones are refused"})
+    concurrency_limit: int = field(default=2, metadata={"help": "replies generated at once"})
+    max_message_chars: int = field(default=1000, metadata={"help": "longer messages are refused server-side"})
+    transcripts_db: Path | None = field(default=None, metadata={"help": "SQLite file (default: cache dir)"})
+    chat_config: Path | None = field(default=None, metadata={"help": "the assistant's chat config YAML"})
+    share: bool = field(default=False, metadata={"help": "always false: no public Gradio share links"})
+
+    def validate(self) -> None:
+        if self.share:
+            raise ValueError("share: public share links are not supported; put the app behind your own proxy")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port: {self.port} is not a TCP port")
+        if not self.mount_path.startswith("/") or self.mount_path == "/":
+            raise ValueError(f"mount_path: {self.mount_path!r} must be a sub-path such as /chat")
+        for name in ("queue_max_size", "concurrency_limit", "max_message_chars"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be at least 1")
+
+    def transcripts_path(self) -> Path:
+        from assistant.paths import cache_dir
+
+        return self.transcripts_db or cache_dir() / "transcripts.sqlite3"
