@@ -76,9 +76,38 @@ class Evidence:
         return ev
 
 
+# Markup or links in LM text are never needed in a reply and are how injected content exfiltrates.
+MARKUP = re.compile(r"https?://|www\.|javascript:|!\[|\]\(|<\s*/?\s*[a-zA-Z][^>]*>", re.I)
+
+
+def _system_prompt_runs(n: int = 6) -> frozenset[tuple[str, ...]]:
+    """Every run of n words of the system prompts, to catch a reply that leaks them."""
+    from assistant import prompts
+
+    runs: set[tuple[str, ...]] = set()
+    for name in dir(prompts):
+        if name.endswith("_SYSTEM"):
+            words = re.findall(r"\w+", getattr(prompts, name).lower())
+            runs.update(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+    return frozenset(runs)
+
+
+_LEAK_RUNS = _system_prompt_runs()
+
+
+def leaks_system_prompt(text: str, n: int = 6) -> bool:
+    words = re.findall(r"\w+", text.lower())
+    return any(tuple(words[i:i + n]) in _LEAK_RUNS for i in range(len(words) - n + 1))
+
+
 def problems(sentence: str, ev: Evidence) -> list[str]:
-    """What in ``sentence`` the evidence does not back: unknown numbers and unknown proper names."""
+    """What in ``sentence`` the evidence does not back: unknown numbers and unknown proper names;
+    also links/markup and text copied from the system prompts."""
     out = [f"number {n}" for n in NUMBER.findall(sentence) if _number(n) not in ev.numbers]
+    if MARKUP.search(sentence):
+        out.append("markup or link")
+    if leaks_system_prompt(sentence):
+        out.append("system prompt text")
     for m in CAPITALISED.finditer(sentence):
         word = m.group(0).lower()
         at_start = not sentence[:m.start()].strip(" \"'*-([")

@@ -106,7 +106,13 @@ class ShoppingAssistant:
                                                       "start a new one.", s.state), remember=False)
             s.turns += 1
             s.history.append({"role": "user", "content": message})
-            turn = self._decide(s, message)
+            try:
+                turn = self._decide(s, message)
+            except Exception:  # the store or the LM broke: a friendly reply here, details in the log
+                log.exception("turn failed in session %s", s.id)
+                s.failures += 1
+                turn = Turn("error", "Sorry, something went wrong on our side. Please try again in a moment.",
+                            s.state, failed=True)
             turn.text = note + turn.text
             return self._reply(s, turn, message)
 
@@ -138,7 +144,7 @@ class ShoppingAssistant:
         except Exception as e:  # a broken extraction must not lose the conversation
             log.exception("state extraction failed in session %s", s.id)
             s.failures += 1
-            return self._maybe_handoff(s, Turn("error", f"Sorry, I didn't get that ({type(e).__name__}). "
+            return self._maybe_handoff(s, Turn("error", "Sorry, I didn't get that. "
                                                         "Could you rephrase?", s.state, failed=True), message)
         changed = new_state != s.state
         intent = intents.classify(message, changed, bool(shown), bool(refs))
@@ -305,7 +311,7 @@ class ShoppingAssistant:
         pieces = self._pieces(turn, message, ev, log, entry)
         return Reply(s.id, turn.action, turn.state, turn.cards, citations, turn.comparison, turn.summary, pieces)
 
-    def _pieces(self, turn: Turn, message: str, ev: Evidence, log: GuardLog,
+    def _pieces(self, turn: Turn, message: str, ev: Evidence, guard_log: GuardLog,
                 entry: dict[str, str]) -> Iterator[str]:
         """The templated text at once (it is built from the catalog), then any verified LM sentences."""
         out = [turn.text]
@@ -318,11 +324,14 @@ class ShoppingAssistant:
                                           turn.facts, note="One short friendly sentence about these options.")
             gen = lambda: self.backend.generate(msgs, max_new_tokens=40)  # noqa: E731  (short: ~2 s of decode)
             first = True
-            for sentence in guarded(gen, ev, log):
-                piece = ("\n" if first else "") + sentence
-                first = False
-                out.append(piece)
-                yield piece
+            try:
+                for sentence in guarded(gen, ev, guard_log):
+                    piece = ("\n" if first else "") + sentence
+                    first = False
+                    out.append(piece)
+                    yield piece
+            except Exception:  # the LM broke mid-reply: the templated answer already stands
+                log.exception("LM reply failed")
         entry["content"] = "".join(out)   # the history holds what the shopper saw
 
     # ---- catalog ------------------------------------------------------------------------------
