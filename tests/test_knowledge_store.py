@@ -9,6 +9,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -192,7 +193,8 @@ def _free_port() -> int:
 
 
 def test_server_mode_against_a_real_chroma_server(tmp_path):
-    chroma = shutil.which("chroma")
+    # The venv's own script first: `make test` runs the venv's python without the venv on PATH.
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if chroma is None:
         pytest.skip("the `chroma` CLI is not installed (it comes with the chromadb package)")
     port = _free_port()
