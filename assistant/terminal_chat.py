@@ -38,18 +38,21 @@ def _print_reply(reply: Reply, out: TextIO) -> None:
         out.write(f"  [source: {c.title or c.doc_id} — {c.source}]\n")
 
 
+def _read(read: Callable[[str], str], out: TextIO) -> str | None:
+    """The next line, or None when the user ended the chat (EOF, Ctrl+C, /quit)."""
+    try:
+        message = read("you> ")
+    except (EOFError, KeyboardInterrupt):
+        out.write("\n")
+        return None
+    return None if message.strip().lower() in ("/quit", "/exit") else message
+
+
 def chat_loop(assistant: AssistantAPI, read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> None:
     session = uuid.uuid4().hex
     out.write(HELP + "\n")
-    while True:
-        try:
-            message = read("you> ")
-        except (EOFError, KeyboardInterrupt):
-            out.write("\n")
-            return
+    while (message := _read(read, out)) is not None:
         command = message.strip().lower()
-        if command in ("/quit", "/exit"):
-            return
         if command == "/state":
             out.write(assistant.get_state(session).to_json() + "\n")
             continue
@@ -65,14 +68,7 @@ def chat_loop(assistant: AssistantAPI, read: Callable[[str], str] = input, out: 
 def raw_loop(llm: LLMBackend, read: Callable[[str], str] = input, out: TextIO = sys.stdout,
              system: str | None = None) -> None:
     history: list[Message] = [{"role": "system", "content": system}] if system else []
-    while True:
-        try:
-            message = read("you> ")
-        except (EOFError, KeyboardInterrupt):
-            out.write("\n")
-            return
-        if message.strip().lower() in ("/quit", "/exit"):
-            return
+    while (message := _read(read, out)) is not None:
         history.append({"role": "user", "content": message})
         out.write("lm> ")
         pieces = []
