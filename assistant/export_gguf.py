@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 class ExportConfig:
     adapter: str = field(default="", metadata={"help": "LoRA adapter folder to merge ('' = export the plain base)"})
     out: str = field(default="", metadata={"help": "the .gguf file to write"})
-    quant: Literal["q8_0", "f16", "f32"] = "q8_0"
+    quant: Literal["q4_1", "q8_0", "f16", "f32"] = "q8_0"
     base_model: str = field(default=DEFAULT_BASE_MODEL, metadata={
         "help": "base the adapter was trained on: gguf:<package>/<file>, a .gguf path or a checkpoint folder"})
     tokenizer_gguf: str = field(default="", metadata={
@@ -135,7 +135,7 @@ def write_gguf(model, tokenizer_gguf: Path, out: Path, quant: str = "q8_0") -> P
     if config.model_type != "llama":
         raise ValueError(f"only llama-architecture models export to GGUF here, not {config.model_type!r}")
     file_type = {"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
-                 "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[quant]
+                 "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0, "q4_1": gguf.LlamaFileType.MOSTLY_Q4_1}[quant]
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = gguf.GGUFWriter(str(out), "llama")
     writer.add_name(out.stem)
@@ -162,8 +162,12 @@ def write_gguf(model, tokenizer_gguf: Path, out: Path, quant: str = "q8_0") -> P
         elif quant == "f16":
             writer.add_tensor(name, array.astype(np.float16))
         else:
-            q = gguf.quants.quantize(array, gguf.GGMLQuantizationType.Q8_0)
-            writer.add_tensor(name, q, raw_shape=q.shape, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+            # q4_1 keeps the token embedding (and an untied output head) at 8 bits, as llama.cpp's own
+            # Q4_1 files do (the shipped base GGUF among them): those tables are the most quantization-sensitive.
+            qtype = gguf.GGMLQuantizationType.Q4_1 if quant == "q4_1" and name not in (
+                "token_embd.weight", "output.weight") else gguf.GGMLQuantizationType.Q8_0
+            q = gguf.quants.quantize(array, qtype)
+            writer.add_tensor(name, q, raw_shape=q.shape, raw_dtype=qtype)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -37,7 +37,8 @@ class GenerationConfig:
 
 @dataclass
 class ModelConfig:
-    backend: Literal["transformers", "mock", "openai", "llamacpp"] = "transformers"
+    backend: Literal["auto", "transformers", "xllamacpp", "llamacpp", "openai", "mock"] = field(default="auto", metadata={
+        "help": "auto = xllamacpp (llama.cpp) on a CPU when installed and the base is a GGUF, else transformers"})
     base_model: str = field(default=DEFAULT_BASE_MODEL, metadata={
         "help": "gguf:<package>/<file>, a .gguf path, a local checkpoint folder or a Hugging Face id"})
     # "default" = the adapter shipped in finetune/adapters/default when it exists; "" = none.
@@ -46,7 +47,9 @@ class ModelConfig:
     compute_dtype: Literal["auto", "bfloat16", "float16", "float32"] = field(
         default="auto", metadata={"help": "auto = bfloat16 where the device runs it fast, else float32"})
     device: str = field(default="auto", metadata={"help": "auto, cpu or cuda[:N]"})
-    threads: int = field(default=0, metadata={"help": "CPU threads for torch (0 = torch's default)"})
+    threads: int = field(default=0, metadata={"help": "CPU threads for torch / llama.cpp (0 = the engine's default)"})
+    slots: int = field(default=1, metadata={
+        "help": "llama.cpp backends: sequences decoded at once (continuous batching); each gets its own context"})
     cache_dir: str = field(default="", metadata={"help": "converted-checkpoint cache (default ~/.cache/shopassist)"})
     # openai backend
     base_url: str = "http://127.0.0.1:8080/v1"
@@ -63,8 +66,23 @@ class ModelConfig:
                               "use compute_dtype float32 or quantization nf4")
         if self.threads < 0:
             raise ConfigError("model.threads must be >= 0")
+        if self.slots < 1:
+            raise ConfigError("model.slots must be >= 1")
         if self.backend == "openai" and not self.base_url:
             raise ConfigError("model.backend openai needs model.base_url")
+
+    def resolved_backend(self) -> str:
+        """The backend ``auto`` stands for here: llama.cpp (xllamacpp) on a CPU when it is installed and the
+        base model is a GGUF file (it decodes ~4x faster than transformers there); transformers with
+        bitsandbytes 4-bit otherwise, and always on a GPU."""
+        if self.backend != "auto":
+            return self.backend
+        from assistant.probes import has, resolve_device
+
+        gguf = self.base_model.startswith("gguf:") or self.base_model.endswith(".gguf")
+        if gguf and has("xllamacpp") and resolve_device(self.device) == "cpu":
+            return "xllamacpp"
+        return "transformers"
 
     def adapter_path(self) -> Path | None:
         """The adapter folder to attach, or None. ``default`` falls back to none when not yet trained."""

@@ -22,6 +22,7 @@ OPTIONAL = {
     "gradio": "pip install gradio",
     "gradio_client": "pip install gradio_client",
     "llama_cpp": "pip install '.[llamacpp]'",
+    "xllamacpp": "pip install xllamacpp  (or make install)",
     "openai": "pip install openai",
     "matplotlib": "pip install matplotlib",
     "tensorboard": "pip install tensorboard",

@@ -4,6 +4,7 @@
     shopassist finetune --config configs/finetune/cpu-smollm2.yaml --resume   # continue a killed run
     shopassist finetune --extra-data runs/transcripts/thumbs_up.jsonl         # add exported chats
     shopassist finetune --train.max_steps 10 --report.enabled false           # a quick try
+    shopassist finetune --config configs/finetune/cpu-smollm2.yaml --report-only  # re-score the published adapter
 
 The adapter and its model card (README.md with the report card table and plot) are published
 together to ``train.adapter_dir`` by renames, so the chat never loads a half-written adapter.
@@ -28,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra-data", action="append", default=[], metavar="FILE.jsonl",
                         help="chat-format JSONL ({'messages': [...]}) added to the training data; repeatable")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the training data even if it exists")
+    parser.add_argument("--report-only", action="store_true",
+                        help="no training: re-evaluate the published adapter and rewrite its report card")
     add_config_arguments(parser, FinetuneConfig)
 
 
@@ -46,16 +49,53 @@ def ensure_data(cfg: FinetuneConfig, regenerate: bool = False) -> Path:
 
 
 def evaluate(cfg: FinetuneConfig, model, tokenizer, data_dir: Path) -> dict:
-    """Base (adapter disabled) vs adapter, on the same loaded model."""
+    """The rules extractor (reference), then base (adapter disabled) vs adapter on the same loaded model."""
     from finetune.data import load_catalog
-    from finetune.report import evaluate_model
+    from finetune.report import evaluate_model, evaluate_rules
 
     names = [i.name for i in load_catalog(cfg.data.catalog)]
     args = (data_dir, cfg.report.dev_dialogues, cfg.report.max_state_turns, cfg.report.max_reply_examples, names)
+    rules = evaluate_rules(data_dir, cfg.report.dev_dialogues, cfg.report.max_state_turns)
     model.eval()
     with model.disable_adapter():
         base = evaluate_model(model, tokenizer, *args)
-    return {"base": base, "adapter": evaluate_model(model, tokenizer, *args)}
+    return {"rules": rules, "base": base, "adapter": evaluate_model(model, tokenizer, *args)}
+
+
+def report_card_files(cfg: FinetuneConfig, model, tokenizer, data_dir: Path, summary: dict) -> dict[str, str | bytes]:
+    """Evaluate and render the card: README.md (table + plot), report_card.png and report_card.json."""
+    from finetune import report
+
+    data_card = json.loads((data_dir / "data_card.json").read_text())
+    results = evaluate(cfg, model, tokenizer, data_dir)
+    print(report.table(results))
+    plot_path = Path(cfg.train.output_dir) / "report_card.png"
+    plot_path.parent.mkdir(parents=True, exist_ok=True)
+    report.plot(results, plot_path)
+    return {"report_card.png": plot_path.read_bytes(),
+            "report_card.json": json.dumps(results, indent=1, ensure_ascii=False),
+            "README.md": report.model_card(to_dict(cfg), results, data_card, summary,
+                                           (cfg.report.max_state_turns, cfg.report.max_reply_examples))}
+
+
+def report_only(cfg: FinetuneConfig) -> int:
+    """Re-evaluate the published adapter and rewrite its card (no training)."""
+    from dataclasses import replace
+
+    from assistant.model_loader import load_model
+    from finetune.train import publish
+
+    adapter_dir = Path(cfg.train.adapter_dir)
+    summary_path = adapter_dir / "training_summary.json"
+    if not summary_path.is_file():
+        raise SystemExit(f"--report-only: no published adapter in {adapter_dir}; train one first")
+    data_dir = ensure_data(cfg)
+    model, tokenizer = load_model(replace(cfg.model, adapter=str(adapter_dir)))
+    summary = json.loads(summary_path.read_text())
+    files = {"training_summary.json": summary_path.read_text(),
+             **report_card_files(cfg, model, tokenizer, data_dir, summary)}
+    print(f"rewrote the report card of {publish(model, adapter_dir, files, cfg.model.base_model)}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
     from finetune.train import publish, train
 
     cfg = config_from_args(FinetuneConfig, args)
+    if args.report_only:
+        if args.resume or args.extra_data:
+            raise SystemExit("--report-only trains nothing: it cannot be combined with --resume or --extra-data")
+        return report_only(cfg)
     cfg.data.extra_data = list(cfg.data.extra_data) + list(args.extra_data)
     started = time.perf_counter()
     data_dir = ensure_data(cfg, args.regenerate)
@@ -74,18 +118,14 @@ def run(args: argparse.Namespace) -> int:
                "minutes": round((time.perf_counter() - started) / 60, 1)}
     files: dict[str, str | bytes] = {"training_summary.json": json.dumps(summary, indent=1)}
     data_card = json.loads((data_dir / "data_card.json").read_text())
+    # Publish the trained adapter before the (slow, CPU-decoding) evaluation, so a run stopped during the
+    # report card still leaves a usable adapter; the card is added by a second atomic publish.
+    files["README.md"] = report.model_card(to_dict(cfg), {}, data_card, summary, (0, 0))
+    target = publish(trainer.model, cfg.train.adapter_dir, files, cfg.model.base_model)
+    log.info("published adapter to %s; evaluating for the report card", target)
     if cfg.report.enabled:
-        results = evaluate(cfg, trainer.model, trainer.processing_class, data_dir)
-        print(report.table(results))
-        plot_path = Path(cfg.train.output_dir) / "report_card.png"
-        report.plot(results, plot_path)
-        files["report_card.png"] = plot_path.read_bytes()
-        files["report_card.json"] = json.dumps(results, indent=1, ensure_ascii=False)
-        files["README.md"] = report.model_card(to_dict(cfg), results, data_card, summary,
-                                               (cfg.report.max_state_turns, cfg.report.max_reply_examples))
-    else:
-        files["README.md"] = report.model_card(to_dict(cfg), {}, data_card, summary, (0, 0))
-    target = publish(trainer.model, cfg.train.adapter_dir, files)
+        files.update(report_card_files(cfg, trainer.model, trainer.processing_class, data_dir, summary))
+        target = publish(trainer.model, cfg.train.adapter_dir, files, cfg.model.base_model)
     summary["minutes"] = round((time.perf_counter() - started) / 60, 1)
     print(f"published adapter to {target} ({summary})")
     return 0

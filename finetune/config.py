@@ -101,7 +101,7 @@ class FinetuneConfig:
     report: ReportConfig = field(default_factory=ReportConfig)
 
     def validate(self) -> None:
-        if self.model.backend != "transformers":
+        if self.model.backend not in ("auto", "transformers"):
             raise ConfigError("finetune trains with model.backend transformers")
         if self.model.adapter:
             raise ConfigError("model.adapter must be '' for training: the trainer creates the adapter")

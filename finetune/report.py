@@ -18,11 +18,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from assistant.prompts import state_messages
-from assistant.state import DialogueState, StateError, StateUpdate
-from assistant.tracker import apply_update
+from assistant.evaluate import Dialogue, evaluate_states, load_dialogues
+from assistant.extract.llm import LLMExtractor
 
 # ---- text metrics (plain implementations; no extra dependencies) -----------------------------------
 
@@ -97,73 +96,47 @@ def _is_spec_number(value: float, cards: Sequence[dict[str, Any]]) -> bool:
     return False
 
 
-# ---- state metrics -----------------------------------------------------------------------------
+# ---- state job: the chat's own extractor, parser and metrics -------------------------------------
+# The state job is scored exactly as `shopassist eval --extractor llm` scores it: assistant.evaluate
+# tracks each dialogue with the LLM extractor (its parser repairs synonyms and drops bad keys, as in
+# the chat), and assistant.metrics computes slot F1 and JGA. JSON validity is the share of outputs
+# that were a JSON object whose every key passed validation.
 
 
-@dataclass
-class StateScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    turns: int = 0
-    exact: int = 0
-    outputs: int = 0
-    valid: int = 0
+class CountingLLMExtractor(LLMExtractor):
+    """The chat's LLM extractor, tallying how many of its outputs were fully valid updates."""
 
-    def add(self, predicted: DialogueState, expected: DialogueState) -> None:
-        p, e = predicted.pairs(), expected.pairs()
-        self.tp, self.fp, self.fn = self.tp + len(p & e), self.fp + len(p - e), self.fn + len(e - p)
-        self.turns += 1
-        self.exact += p == e
+    def __init__(self, backend, max_new_tokens: int = 48):
+        super().__init__(backend, max_new_tokens)
+        self.outputs = self.valid = 0
 
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
-
-    @property
-    def jga(self) -> float:
-        return self.exact / self.turns if self.turns else 0.0
+    def propose(self, state, history, user_message):
+        proposal = super().propose(state, history, user_message)
+        self.outputs += 1
+        self.valid += proposal.valid_json and not proposal.dropped
+        return proposal
 
     @property
     def json_valid(self) -> float | None:
         return self.valid / self.outputs if self.outputs else None
 
 
-def parse_update(text: str) -> StateUpdate | None:
-    """The first JSON object in the LM's output as a StateUpdate, or None when it is not a valid one."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        return None
-    try:
-        return StateUpdate.from_dict(json.loads(text[start:end + 1]))
-    except (ValueError, StateError):
-        return None
-
-
-def read_dialogues(path: str | Path, max_turns: int) -> list[dict]:
-    """Whole dialogues from an eval-format file until ``max_turns`` turns are collected."""
+def read_dialogues(path: str | Path, max_turns: int) -> list[Dialogue]:
+    """Whole dialogues from an eval-format file (assistant.evaluate's parser) until ``max_turns`` turns."""
     out, n = [], 0
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip() and n < max_turns:
-            d = json.loads(line)
-            out.append(d)
-            n += len(d["turns"])
+    for d in load_dialogues(path):
+        if n >= max_turns:
+            break
+        out.append(d)
+        n += len(d.turns)
     return out
 
 
-def score_states(generate: Callable[[list[dict]], str], dialogues: Sequence[dict]) -> StateScore:
-    """Track each dialogue with the LM's own updates (errors carry over, as in the chat)."""
-    score = StateScore()
-    for d in dialogues:
-        state = DialogueState()
-        for turn in d["turns"]:
-            update = parse_update(generate(state_messages(state.to_json(), turn["user"])))
-            score.outputs += 1
-            if update is not None:
-                score.valid += 1
-                state = apply_update(state, update)
-            score.add(state, DialogueState.from_dict(turn["state"]))
-    return score
+def score_states(extractor, dialogues: Sequence[Dialogue]) -> dict[str, Any]:
+    """Slot F1, JGA and (for an LM extractor) JSON validity of ``extractor`` on ``dialogues``."""
+    m = evaluate_states(list(dialogues), extractor)
+    return {"slot_f1": m["slot_f1"], "jga": m["joint_goal_accuracy"], "turns": m["turns"],
+            "json_valid": getattr(extractor, "json_valid", None)}
 
 
 @dataclass
@@ -190,38 +163,55 @@ def score_replies(generate: Callable[[list[dict]], str], examples: Sequence[dict
 # ---- running the models --------------------------------------------------------------------------
 
 
-def greedy_generator(model, tokenizer, max_new_tokens: int) -> Callable[[list[dict]], str]:
-    import torch
+class ModelBackend:
+    """A loaded transformers model (e.g. the trainer's PEFT model) behind the LLMBackend contract,
+    decoding greedily; the report card runs the chat's extractor on it."""
 
-    def generate(messages: list[dict]) -> str:
-        enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                            return_dict=True)
+    name = "report"
+
+    def __init__(self, model, tokenizer):
+        self.model, self.tokenizer = model, tokenizer
+
+    def generate(self, messages: list[dict], max_new_tokens: int = 96, **_) -> Iterator[str]:
+        import torch
+
+        tok, model = self.tokenizer, self.model
+        enc = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
         enc = {k: v.to(model.device) for k, v in enc.items()}
         with torch.no_grad():
             out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
-        return tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+                                 pad_token_id=tok.pad_token_id or tok.eos_token_id)
+        yield tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
 
-    return generate
+
+def state_sets(data_dir: Path, dev_path: str, max_turns: int) -> dict[str, list[Dialogue]]:
+    """The generated test dialogues and (when present) the dev set, capped at ``max_turns`` turns each."""
+    sets = {"test": data_dir / "test_dialogues.jsonl"}
+    if dev_path and Path(dev_path).is_file():
+        sets["dev"] = Path(dev_path)
+    return {name: read_dialogues(path, max_turns) for name, path in sets.items()}
+
+
+def evaluate_rules(data_dir: Path, dev_path: str, max_turns: int) -> dict[str, Any]:
+    """The ``rules`` extractor on the same dialogues: the reference column of the card (no LM)."""
+    from assistant.extract.rules import RulesExtractor
+
+    return {f"state_{name}": score_states(RulesExtractor(), dialogues)
+            for name, dialogues in state_sets(data_dir, dev_path, max_turns).items()}
 
 
 def evaluate_model(model, tokenizer, data_dir: Path, dev_path: str, max_turns: int, max_replies: int,
                    known_names: Sequence[str]) -> dict[str, Any]:
     from tqdm import tqdm
 
-    state_gen = greedy_generator(model, tokenizer, 48)
-    reply_gen = greedy_generator(model, tokenizer, 96)
+    backend = ModelBackend(model, tokenizer)
     result: dict[str, Any] = {}
-    sets = {"test": data_dir / "test_dialogues.jsonl"}
-    if dev_path and Path(dev_path).is_file():
-        sets["dev"] = Path(dev_path)
-    for name, path in sets.items():
-        dialogues = read_dialogues(path, max_turns)
-        s = score_states(state_gen, tqdm(dialogues, desc=f"state {name}", leave=False))
-        result[f"state_{name}"] = {"slot_f1": s.f1, "jga": s.jga, "json_valid": s.json_valid, "turns": s.turns}
+    for name, dialogues in state_sets(data_dir, dev_path, max_turns).items():
+        result[f"state_{name}"] = score_states(CountingLLMExtractor(backend), dialogues)
     replies = [json.loads(line) for line in (data_dir / "test.jsonl").read_text().splitlines() if line.strip()]
     replies = [r for r in replies if r["task"] == "reply"][:max_replies]
-    r = score_replies(reply_gen, tqdm(replies, desc="replies", leave=False), known_names)
+    r = score_replies(lambda m: "".join(backend.generate(m, max_new_tokens=96)),
+                      tqdm(replies, desc="replies", leave=False), known_names)
     result["reply_test"] = {"bleu": r.bleu, "rouge_l": r.rouge_l, "grounded": r.grounded, "n": r.n,
                             "samples": r.samples}
     return result
@@ -277,6 +267,25 @@ def model_card(cfg_dict: dict, results: dict[str, dict[str, Any]], data_card: di
                caps: tuple[int, int]) -> str:
     samples = results.get("adapter", {}).get("reply_test", {}).get("samples", [])
     sample_text = "\n".join(f"- adapter: {h!r}\n  reference: {r!r}" for h, r in samples)
+    steps, planned = train_summary.get("steps"), train_summary.get("planned_steps")
+    stopped = " (stopped early by `train.max_minutes`)" if steps and planned and steps < planned else ""
+    if results:
+        card = f"""Evaluated on at most {caps[0]} state turns per set and {caps[1]} replies per model (greedy decoding on a
+CPU is slow, so these are small samples: read differences of a few points as noise). "rules" is the
+rule-based extractor on the same turns, for reference (it writes no replies). "test" is the generated
+test split (unseen phrasings); "dev" is `shared/eval/dev_dialogues.jsonl`. The state job is scored
+with the chat's own LLM extractor and metrics (`shopassist eval --extractor llm`).
+
+{table(results)}
+
+![report card](report_card.png)
+
+Sample replies:
+{sample_text}
+"""
+    else:
+        card = ("Not evaluated yet (the adapter is published before its evaluation). Run\n"
+                "`shopassist finetune --config configs/finetune/cpu-smollm2.yaml --report-only`.\n")
     return f"""---
 library_name: peft
 base_model: {cfg_dict['model']['base_model']}
@@ -294,19 +303,8 @@ reply grounded in the given product cards. Reproduce with `make finetune`
 - data: {data_card['splits']['train']['examples']} generated training examples from
   {data_card['splits']['train']['dialogues']} dialogues (seed {data_card['seed']}; {data_card['catalog_items']} catalog items);
   test split uses held-out phrasing families.
-- steps: {train_summary.get('steps')} of {train_summary.get('planned_steps')} planned (fewer: stopped by
-  `train.max_minutes` on a busy machine), training loss {train_summary.get('train_loss')},
+- steps: {steps} of {planned} planned{stopped}, training loss {train_summary.get('train_loss')},
   {train_summary.get('tokens_per_s')} tokens/s, {train_summary.get('minutes')} minutes.
 
 ## Report card
-Evaluated on at most {caps[0]} state turns per set and {caps[1]} replies per model (greedy decoding on a CPU is
-slow, so these are small samples: read differences of a few points as noise).
-"test" is the generated test split (unseen phrasings); "dev" is `shared/eval/dev_dialogues.jsonl`.
-
-{table(results)}
-
-![report card](report_card.png)
-
-Sample replies:
-{sample_text}
-"""
+{card}"""

@@ -168,7 +168,7 @@ def train(cfg: FinetuneConfig, data_dir: str | Path, *, resume: bool = False, ca
     return trainer
 
 
-def publish(model, target: str | Path, files: dict[str, str | bytes] | None = None) -> Path:
+def publish(model, target: str | Path, files: dict[str, str | bytes] | None = None, base_model: str = "") -> Path:
     """Save the adapter (plus extra files, e.g. the model card) next to ``target`` and swap it in.
 
     Two renames: the old adapter moves aside, the complete new one takes its name. A reader sees
@@ -178,7 +178,15 @@ def publish(model, target: str | Path, files: dict[str, str | bytes] | None = No
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the adapter from the chat's user on a shared install
         model.save_pretrained(str(tmp))
+        for f in tmp.iterdir():
+            f.chmod(0o644)
+        if base_model:  # the spec the user configured, not this machine's cache path of the converted base
+            config_path = tmp / "adapter_config.json"
+            adapter_config = json.loads(config_path.read_text())
+            adapter_config["base_model_name_or_path"] = base_model
+            config_path.write_text(json.dumps(adapter_config, indent=2))
         for name, content in (files or {}).items():
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(tmp / name, mode) as f:

@@ -38,16 +38,14 @@ def _and(*conds: dict | None) -> dict | None:
 
 
 def _empty_result(state: DialogueState, k: int, has_matches: Callable[[DialogueState], bool],
-                  candidates: Callable[[DialogueState, int], list[ProductHit]]) -> RetrievalResult:
-    """Find the blocker and the nearest options (shared by both retrievers)."""
+                  nearest: Callable[[DialogueState, str, int], list[ProductHit]]) -> RetrievalResult:
+    """Find the blocker and the nearest options (shared by both retrievers). ``nearest(relaxed, key, k)``
+    ranks the relaxed state's matches by what the blocker asked for (cheapest, smallest, ...)."""
     found = filters.find_blocker(state, has_matches)
     if found is None:
         return RetrievalResult(blocker="catalog", blocker_message="The store's catalog is empty.")
     key, relaxed = found
-    order = filters.nearest_order(key)
-    hits = candidates(relaxed, 0 if order else k)  # 0: every match, to sort them ourselves
-    if order:
-        hits = sorted(hits, key=lambda h: order(h.product))[:k]
+    hits = nearest(relaxed, key, k)
     return RetrievalResult(blocker=key, nearest=tuple(hits),
                            blocker_message=filters.blocker_message(key, state, [h.product for h in hits]))
 
@@ -64,8 +62,8 @@ class ChromaRetriever:
         if self.collection is None:
             raise kstore.StoreError(f"no ingested store at {store or self.cfg.store or 'the configured server'}; "
                                     "run `shopassist ingest --catalog FILE --store DIR` first")
-        self._brands: set[str] | None = None
         self._vectors: dict[str, Any] = {}
+        self._index = None
 
     @classmethod
     def open(cls, cfg: IngestConfig | None = None, store: Path | None = None) -> "ChromaRetriever":
@@ -92,8 +90,17 @@ class ChromaRetriever:
     def _where(self, state: DialogueState) -> dict:
         return _and({"doc_type": "product"}, filters.state_to_where(state))
 
+    @property
+    def index(self):
+        """The products' hard-filter columns (knowledge.index), read from the store on first use."""
+        if self._index is None:
+            from knowledge.index import ProductIndex
+
+            self._index = ProductIndex.from_collection(self.collection)
+        return self._index
+
     def _has_matches(self, state: DialogueState) -> bool:
-        return bool(self.collection.get(where=self._where(state), limit=1, include=[])["ids"])
+        return self.index.has_matches(state)
 
     def _hits(self, res: dict[str, Any], k: int) -> list[ProductHit]:
         by_product: dict[str, tuple[Product, float, list[DocChunk]]] = {}
@@ -108,10 +115,6 @@ class ChromaRetriever:
         return [ProductHit(p, s, tuple(c)) for p, s, c in by_product.values()]
 
     def _query(self, state: DialogueState, query: str, k: int) -> list[ProductHit]:
-        if k == 0:  # every match, unranked (for sorting by price or size)
-            got = self.collection.get(where=self._where(state), include=["documents", "metadatas"])
-            res = {**got, "distances": [1.0] * len(got["ids"])}
-            return self._hits(res, len(got["ids"]))
         vector, n = self._embed(query), 3 * k
         while True:  # a long description has several chunks: ask for more until k products or none left
             res = self.collection.query(query_embeddings=[vector], n_results=n, where=self._where(state),
@@ -121,12 +124,27 @@ class ChromaRetriever:
                 return hits
             n *= 4
 
+    def _by_ids(self, product_ids: list[str]) -> list[ProductHit]:
+        """Products in the given order, with their first chunk (no ranking score: they were sorted)."""
+        got = self.collection.get(ids=[f"p:{i}:0" for i in product_ids], include=["documents", "metadatas"])
+        res = {**got, "distances": [1.0] * len(got["ids"])}
+        hits = {h.product.id: h for h in self._hits(res, len(got["ids"]))}
+        return [hits[i] for i in product_ids if i in hits]
+
+    def _nearest(self, relaxed: DialogueState, key: str, k: int, text: str) -> list[ProductHit]:
+        if filters.nearest_order(key) is not None:  # cheapest / dearest / smallest: the index sorts
+            return self._by_ids(self.index.nearest(relaxed, key, k))
+        return self._query(relaxed, text, k)
+
     def retrieve(self, state: DialogueState, query: str = "", k: int = 5) -> RetrievalResult:
         text = query_text(state, query)
-        hits = self._query(state, text, k)
-        if hits:
-            return RetrievalResult(products=tuple(hits), total_matches=len(hits))
-        return _empty_result(state, k, self._has_matches, lambda s, n: self._query(s, text, n))
+        # The index counts the matches exactly (no Chroma call) and, when there are none, finds the
+        # blocker and the nearest options without one filtered query per relaxation.
+        total = self.index.count(state)
+        if total:
+            hits = self._query(state, text, min(k, total))
+            return RetrievalResult(products=tuple(hits), total_matches=total)
+        return _empty_result(state, k, self._has_matches, lambda s, key, n: self._nearest(s, key, n, text))
 
     # --- documents -----------------------------------------------------------------------------
     def retrieve_documents(self, query: str, k: int = 4, doc_types: tuple[str, ...] | None = None,
@@ -144,12 +162,7 @@ class ChromaRetriever:
         return Product.from_dict(json.loads(got["metadatas"][0]["product"])) if got["ids"] else None
 
     def brands(self) -> set[str]:
-        if self._brands is None:
-            from knowledge.store import iter_all
-
-            self._brands = {m["brand"] for page in iter_all(self.collection, ["metadatas"])
-                            for m in page["metadatas"] if m.get("doc_type") == "product"}
-        return set(self._brands)
+        return set(self.index.brand_names.values())
 
 
 def _chunk(id_: str, text: str, meta: dict[str, Any], score: float) -> DocChunk:
@@ -189,7 +202,14 @@ class CatalogRetriever:
         if matches:
             return RetrievalResult(products=tuple(matches[:k]), total_matches=len(matches))
         return _empty_result(state, k, lambda s: bool(self._candidates(s, "", 0)),
-                             lambda s, n: self._candidates(s, text, n))
+                             lambda s, key, n: self._nearest(s, key, n, text))
+
+    def _nearest(self, relaxed: DialogueState, key: str, k: int, text: str) -> list[ProductHit]:
+        order = filters.nearest_order(key)
+        hits = self._candidates(relaxed, text, 0 if order else k)
+        if order:
+            hits = sorted(hits, key=lambda h: (order(h.product), h.product.id))[:k]
+        return hits
 
     def retrieve_documents(self, query: str, k: int = 4, doc_types: tuple[str, ...] | None = None,
                            product_id: str | None = None) -> list[DocChunk]:

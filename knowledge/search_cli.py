@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     state = DialogueState.from_json(args.state)
     cfg = config_from_args(IngestConfig, args)
     result = ChromaRetriever.open(cfg).retrieve(state, args.query, args.k)
-    out = {"state": state.to_dict(), "query": args.query, "products": [_hit(h) for h in result.products],
+    out = {"state": state.to_dict(), "query": args.query, "total_matches": result.total_matches,
+           "products": [_hit(h) for h in result.products],
            "blocker": result.blocker, "blocker_message": result.blocker_message,
            "nearest": [_hit(h) for h in result.nearest]}
     if args.json:
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if result.blocker:
         print(f"nothing matches: {result.blocker_message} (constraint: {result.blocker})")
+    else:
+        print(f"{result.total_matches} products match; the best {len(result.products)}:")
     rows = out["products"] or out["nearest"]
     for r in rows:
         size = "x".join(f"{v:g}" if v is not None else "?" for v in (r["width_cm"], r["depth_cm"], r["height_cm"]))

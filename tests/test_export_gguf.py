@@ -64,7 +64,7 @@ def test_exported_gguf_matches_the_adapter_model(exported, tiny_model_dir, lora_
         with reference.disable_adapter():
             plain = logits_of(reference, tokenizer, text)
         scale = want.abs().max()
-        assert (want - plain).abs().max() > 10 * TOLERANCE[quant] * scale, "the adapter changed nothing"
+        assert (want - plain).abs().max() > 10 * TOLERANCE["f16"] * scale, "the adapter changed nothing"
         assert (want - got).abs().max() <= TOLERANCE[quant] * scale, text
 
 
@@ -82,6 +82,31 @@ def test_exported_metadata_carries_tokenizer_and_chat_template(exported):
     kinds = {t.name: t.tensor_type.name for t in out.tensors}
     assert kinds["blk.0.attn_q.weight"] == "Q8_0" and kinds["blk.0.attn_norm.weight"] == "F32"
     assert "output.weight" not in kinds  # tied to token_embd
+
+
+@pytest.mark.integration
+def test_q4_1_export_of_the_real_base_reproduces_its_gguf(tmp_path, default_checkpoint):
+    """q4_1 is what the llama.cpp backends run (same size and speed as the shipped Q4_1 base). Re-quantizing
+    the dequantized base lands on the same 4-bit grid, so the export must match the original GGUF closely
+    (a random tiny model says nothing here: its weights are far from any 4-bit grid)."""
+    import gguf
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from assistant.export_gguf import ExportConfig, export
+
+    out = export(ExportConfig(out=str(tmp_path / "base-q4_1.gguf"), quant="q4_1"))
+    kinds = {t.name: t.tensor_type.name for t in gguf.GGUFReader(out).tensors}
+    assert kinds["blk.0.ffn_up.weight"] == "Q4_1" and kinds["token_embd.weight"] == "Q8_0"
+    source = resolve_gguf(DEFAULT_BASE_MODEL)
+    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    original = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name,
+                                                    dtype=torch.float32).eval()
+    exported = AutoModelForCausalLM.from_pretrained(str(tmp_path), gguf_file=out.name, dtype=torch.float32).eval()
+    for text in PROMPTS:
+        want, got = logits_of(original, tokenizer, text), logits_of(exported, tokenizer, text)
+        assert (want - got).abs().max() <= 0.02 * want.abs().max(), text
+        assert int(want[-1].argmax()) == int(got[-1].argmax())
 
 
 def test_permute_rotary_interleaves_the_two_halves():

@@ -7,7 +7,9 @@ import math
 import pytest
 
 from assistant.state import DialogueState
-from finetune.report import StateScore, bleu, is_grounded, parse_update, rouge_l, score_states, table
+from assistant.backends.mock import MockBackend
+from assistant.evaluate import Dialogue
+from finetune.report import CountingLLMExtractor, bleu, is_grounded, rouge_l, score_states, table
 
 
 def test_bleu_identical_and_disjoint():
@@ -44,28 +46,37 @@ def test_grounding():
     assert is_grounded("What budget do you have in mind?", [])
 
 
-def test_parse_update_and_state_scores():
-    assert parse_update('{"budget_max":600}').to_dict() == {"budget_max": 600}
-    assert parse_update("sure! {\"category\":\"fridge\"}").to_dict() == {"category": "refrigerator"}
-    assert parse_update("not json") is None
-    assert parse_update('{"colour":"red"}') is None  # unknown key: not a valid update
+def _dialogue(turns):
+    return Dialogue("d1", [{"user": u, "state": DialogueState.from_dict(st)} for u, st in turns])
 
-    outputs = iter(['{"category":"dishwasher"}', 'oops', '{"budget_max":600}'])
-    dialogues = [{"turns": [
-        {"user": "a dishwasher", "state": {"category": "dishwasher"}},
-        {"user": "quiet", "state": {"category": "dishwasher", "features": ["quiet"]}},
-        {"user": "under 600", "state": {"category": "dishwasher", "features": ["quiet"], "budget_max": 600}}]}]
-    s = score_states(lambda messages: next(outputs), dialogues)
-    # turn 1 exact; turn 2 misses quiet (fn 1); turn 3 misses quiet (fn 1), tp 2 -> tp 1+1+2=4, fn 2, fp 0
-    assert (s.tp, s.fp, s.fn, s.turns, s.exact) == (4, 0, 2, 3, 1)
-    assert s.f1 == pytest.approx(8 / 10)
-    assert s.jga == pytest.approx(1 / 3)
-    assert s.json_valid == pytest.approx(2 / 3)
+
+def test_state_scores_use_the_chat_extractor_and_metrics():
+    # The chat's parser repairs "fridge" -> refrigerator; a reply with no JSON is invalid; an unknown key
+    # is dropped (the output counts as invalid, the state is unchanged).
+    outputs = ['{"category":"fridge"}', 'oops', '{"colour":"red"}', '{"budget_max":600}']
+    extractor = CountingLLMExtractor(MockBackend(outputs))
+    dialogue = _dialogue([
+        ("a fridge", {"category": "refrigerator"}),
+        ("quiet", {"category": "refrigerator", "features": ["quiet"]}),
+        ("a red one", {"category": "refrigerator", "features": ["quiet"]}),
+        ("under 600", {"category": "refrigerator", "features": ["quiet"], "budget_max": 600})])
+    s = score_states(extractor, [dialogue])
+    # turn 1 exact; turns 2-3 miss quiet (fn 1 each); turn 4 misses quiet (fn 1), tp 1+1+1+2 = 5, fp 0
+    assert s["turns"] == 4
+    assert s["slot_f1"] == pytest.approx(2 * 5 / (2 * 5 + 3), abs=1e-4)
+    assert s["jga"] == pytest.approx(1 / 4)
+    assert s["json_valid"] == pytest.approx(2 / 4)
+
+
+def test_rules_reference_has_no_json_validity():
+    from assistant.extract.rules import RulesExtractor
+
+    s = score_states(RulesExtractor(), [_dialogue([("a quiet dishwasher", {"category": "dishwasher",
+                                                                           "features": ["quiet"]})])])
+    assert s == {"slot_f1": 1.0, "jga": 1.0, "turns": 1, "json_valid": None}
 
 
 def test_table_lists_each_model():
     text = table({"base": {"state_test": {"slot_f1": 0.5}}, "adapter": {"state_test": {"slot_f1": 0.75}}})
     assert "| metric | base | adapter |" in text and "| state slot F1 (test) | 0.500 | 0.750 |" in text
-    s = StateScore()
-    s.add(DialogueState(category="sofa"), DialogueState(category="sofa"))
-    assert s.jga == 1.0
+    assert "| reply BLEU |" not in text  # rows no model has are left out

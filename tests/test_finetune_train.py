@@ -80,8 +80,12 @@ def test_train_checkpoints_freeze_base_and_change_adapter(tiny_model_dir, tmp_pa
 
     target = publish(trainer.model, tmp_path / "adapter", {"README.md": "card"})
     assert {"adapter_config.json", "adapter_model.safetensors", "README.md"} <= {p.name for p in target.iterdir()}
-    publish(trainer.model, target, {"README.md": "card 2"})  # replacing an existing adapter
+    publish(trainer.model, target, {"README.md": "card 2"}, base_model="gguf:pkg/model.gguf")  # replacing one
     assert (target / "README.md").read_text() == "card 2"
+    # Portable: the configured base, not this machine's cache path; readable by the chat's user.
+    assert json.loads((target / "adapter_config.json").read_text())["base_model_name_or_path"] == "gguf:pkg/model.gguf"
+    assert target.stat().st_mode & 0o777 == 0o755
+    assert all(f.stat().st_mode & 0o777 == 0o644 for f in target.iterdir())
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".adapter")] == []
 
 

@@ -126,3 +126,28 @@ def test_chunks_overlap_and_cover_the_text():
     assert set(seen) == set(words)
     assert len(seen) > len(words)  # overlap repeats words at the borders
     assert chunk_text("short text", 100, 30) == ["short text"]
+
+
+def test_index_agrees_with_violations_and_sorts_nearest():
+    """knowledge.index (the in-memory columns the Chroma retriever counts with) keeps the same rules."""
+    from knowledge.index import ProductIndex
+
+    index = ProductIndex.from_metadata(_meta(p) for p in PRODUCTS)
+    rng = random.Random(5)
+    for _ in range(300):
+        state = random_state(rng, PRODUCTS)
+        expected = {p.id for p in PRODUCTS if not violations(p, state)}
+        assert set(index.ids[index.mask(state)]) == expected, state
+        assert index.count(state) == len(expected) and index.has_matches(state) == bool(expected)
+    only_sofas = ProductIndex.from_metadata(_meta(p) for p in PRODUCTS if p.category == "sofa")
+    assert only_sofas.count(DialogueState(category="dishwasher")) == 0  # a category the store lacks
+    assert index.count(DialogueState(brands=("NORDHEM",))) == sum(p.brand == "Nordhem" for p in PRODUCTS)
+    sofas = DialogueState(category="sofa")
+    cheapest = index.nearest(sofas, "budget_max", 3)
+    prices = sorted((p.price, p.id) for p in PRODUCTS if p.category == "sofa")
+    assert cheapest == [i for _, i in prices[:3]]
+    dearest = index.nearest(sofas, "budget_min", 1)[0]
+    assert next(p.price for p in PRODUCTS if p.id == dearest) == prices[-1][0]
+    narrow = index.nearest(sofas, "max_width_cm", 4)
+    widths = [next(p.width_cm for p in PRODUCTS if p.id == i) for i in narrow]
+    assert None not in widths[:1] and widths == sorted(widths, key=lambda w: float("inf") if w is None else w)

@@ -82,6 +82,7 @@ def test_every_returned_product_satisfies_every_hard_constraint(retriever):
         got = {h.product.id for h in res.products}
         assert all(violations(h.product, state) == [] for h in res.products), state
         assert got <= expected and len(got) == min(5, len(expected)), state
+        assert res.total_matches == len(expected), state  # an exact count, not the number shown
         if not expected:
             assert res.blocker and res.blocker_message and not res.products
             empty += 1
@@ -97,6 +98,10 @@ def test_blocker_names_the_budget_and_offers_the_cheapest(retriever):
     assert sofas[0].name in res.blocker_message
     res = retriever.retrieve(DialogueState(category="sofa", brands=("Samsung",)), "", k=2)
     assert res.blocker == "brands" and "Samsung" in res.blocker_message and res.nearest
+    narrow = retriever.retrieve(DialogueState(category="sofa", max_width_cm=1), "", k=3)
+    widths = [h.product.width_cm for h in narrow.nearest]
+    assert narrow.blocker == "max_width_cm" and widths == sorted(w for w in widths if w is not None)
+    assert retriever.brands() == {p.brand for p in PRODUCTS}
 
 
 def test_policy_question_retrieves_policy_documents(retriever):

@@ -124,7 +124,7 @@ def test_gguf_conversion_is_cached_and_corruption_rebuilds(default_checkpoint):
 
 @pytest.mark.integration
 def test_real_default_model_generates_in_4bit(default_checkpoint):
-    backend = make_backend(ModelConfig(adapter="", device="cpu", quantization="nf4"))
+    backend = make_backend(ModelConfig(backend="transformers", adapter="", device="cpu", quantization="nf4"))
     assert any("Linear4bit" == type(m).__name__ for m in backend.model.modules())
     text = "".join(backend.generate([{"role": "user", "content": "Say hello."}], max_new_tokens=8))
     assert text.strip()

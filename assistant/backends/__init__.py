@@ -1,7 +1,9 @@
 """LLM backends behind one small interface (``LLMBackend.generate(messages, **opts) -> Iterator[str]``).
 
-``make_backend(model_config)`` picks one by name: ``transformers`` (bitsandbytes 4-bit, the default),
-``mock`` (queued replies, for tests), and later ``openai`` and ``llamacpp``. Each is imported only
+``make_backend(model_config)`` picks one by name: ``auto`` (the default: ``xllamacpp`` on a CPU when
+installed, else ``transformers``), ``transformers`` (bitsandbytes 4-bit; the GPU default),
+``xllamacpp`` (llama.cpp in-process, prebuilt wheel), ``llamacpp`` (llama-cpp-python), ``openai``
+(any OpenAI-compatible server) and ``mock`` (queued replies, for tests). Each is imported only
 when chosen, so importing this package loads no model and no heavy library.
 """
 
@@ -20,16 +22,18 @@ BACKENDS: dict[str, str] = {
     "mock": "assistant.backends.mock:MockBackend.from_config",
     "openai": "assistant.backends.openai_compat:OpenAIBackend.from_config",
     "llamacpp": "assistant.backends.llamacpp:LlamaCppBackend.from_config",
+    "xllamacpp": "assistant.backends.xllamacpp:XLlamaCppBackend.from_config",
 }
 
 
 def make_backend(config: "ModelConfig") -> LLMBackend:
     import importlib
 
+    name = config.resolved_backend()
     try:
-        target = BACKENDS[config.backend]
+        target = BACKENDS[name]
     except KeyError:
-        raise ValueError(f"unknown backend {config.backend!r}; choose one of {sorted(BACKENDS)}") from None
+        raise ValueError(f"unknown backend {name!r}; choose auto or one of {sorted(BACKENDS)}") from None
     module_name, _, attr = target.partition(":")
     obj = importlib.import_module(module_name)
     for part in attr.split("."):

@@ -2,7 +2,7 @@
 
     from assistant.backends import make_backend
     from assistant.model_config import ModelConfig
-    llm = make_backend(ModelConfig())
+    llm = make_backend(ModelConfig(backend="transformers"))
     for piece in llm.generate([{"role": "user", "content": "Hi!"}], max_new_tokens=20):
         print(piece, end="", flush=True)
 

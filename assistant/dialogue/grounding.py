@@ -80,6 +80,28 @@ class Evidence:
 MARKUP = re.compile(r"https?://|www\.|javascript:|!\[|\]\(|<\s*/?\s*[a-zA-Z][^>]*>", re.I)
 
 
+# Sentences of store documents that speak to the assistant rather than the shopper: a poisoned policy or
+# description ("ignore all previous instructions ...") is never quoted back, even escaped.
+INSTRUCTIONS = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instructions?|rules|prompts?|guidelines)\b"
+    r"|\byou are now\b|\b(system|developer|hidden) prompt\b|\badmin mode\b|\bjailbreak|\bnew instructions\b"
+    r"|\b(assistant|ai|chatbot|model)\s*(must|should|shall)\b|\btell the (shopper|customer|user)\b", re.I)
+
+
+def clean_quote(text: str) -> tuple[str, int]:
+    """``text`` without the sentences that carry markup, links or instructions to the assistant;
+    returns the cleaned text and how many sentences were left out."""
+    kept, dropped = [], 0
+    for sentence in SENTENCE_END.split(text):
+        if not sentence.strip():
+            continue
+        if MARKUP.search(sentence) or INSTRUCTIONS.search(sentence) or re.search(r"[<>]", sentence):
+            dropped += 1
+        else:
+            kept.append(sentence.strip())
+    return " ".join(kept), dropped
+
+
 def _system_prompt_runs(n: int = 6) -> frozenset[tuple[str, ...]]:
     """Every run of n words of the system prompts, to catch a reply that leaks them."""
     from assistant import prompts

@@ -5,6 +5,8 @@ They must read well on their own: with ``llm_replies: false`` they are the whole
 
 from __future__ import annotations
 
+import re
+
 from assistant.reply import ProductCard
 from assistant.state import DialogueState
 from knowledge.filters import violations
@@ -119,11 +121,19 @@ def answer_from_docs(question_topic: str, chunks: list[DocChunk]) -> str:
     if not chunks:
         return (f"I don't know — I couldn't find anything about {question_topic} in the store's documents. "
                 "I can hand you over to a person who can check.")
+    from assistant.dialogue.grounding import clean_quote
+
     best = chunks[0]
-    text = " ".join(best.text.split())
+    text, dropped = clean_quote(" ".join(best.text.split()))
     if len(text) > 400:
         text = text[:400].rsplit(" ", 1)[0] + " …"
-    return f"From our {best.title or best.source}: {text}"
+    note = " (I left out part of that document that looked like instructions or code, not store information.)" \
+        if dropped else ""
+    if not text:
+        return (f"I don't know — what I found about {question_topic} in the store's documents looked like "
+                "instructions or code, not store information. I can hand you over to a person who can check.")
+    title = re.sub(r"<[^>]*>", "", best.title or "").strip() or best.source
+    return f"From our {title}: {text}{note}"
 
 
 def product_facts(p: Product) -> list[str]:

@@ -6,8 +6,9 @@
 #   shopassist chat --config configs/serving/client_llamacpp.yaml
 set -euo pipefail
 MODEL=${1:?usage: llamacpp_server.sh MODEL.gguf}
-# llama-cpp-python's server (pip install 'llama-cpp-python[server]'):
-exec python -m llama_cpp.server --model "$MODEL" --model_alias shopassist \
-  --host 127.0.0.1 --port 8080 --n_threads 2 --n_ctx 4096
+# xllamacpp's prebuilt llama.cpp server (installed by `make install`); --slots requests decode at once.
+exec python -m assistant.backends.xllamacpp "$MODEL" --alias shopassist --host 127.0.0.1 --port 8080 --slots 2
+# or llama-cpp-python's server (pip install 'llama-cpp-python[server]'):
+#   python -m llama_cpp.server --model "$MODEL" --model_alias shopassist --host 127.0.0.1 --port 8080 --n_threads 2
 # or llama.cpp's own binary, same API:
 #   llama-server -m "$MODEL" --alias shopassist --host 127.0.0.1 --port 8080 -t 2 -c 4096 --parallel 2
