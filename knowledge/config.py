@@ -37,6 +37,14 @@ class ChunkingSection:
 
 
 @dataclass
+class RetrievalSection:
+    # "memory": hard filters and exact cosine search in this process over the store's vectors, read once
+    #   from Chroma (knowledge/index.py; ~160 MB at 100k products, p95 ~10 ms there);
+    # "chroma": one Chroma filtered query per call (no memory held; ~0.3 s per query at 100k on 2 cores).
+    search: Literal["memory", "chroma"] = "memory"
+
+
+@dataclass
 class IngestConfig:
     # The store dir holds active.json (which collection is live) and, in persistent mode, Chroma's files.
     # None: the demo store under cache_dir()/stores/demo.
@@ -44,6 +52,7 @@ class IngestConfig:
     chroma: ChromaSection = field(default_factory=ChromaSection)
     embedding: EmbeddingSection = field(default_factory=EmbeddingSection)
     chunking: ChunkingSection = field(default_factory=ChunkingSection)
+    retrieval: RetrievalSection = field(default_factory=RetrievalSection)
 
     def validate(self) -> None:
         if self.embedding.batch_size < 1:

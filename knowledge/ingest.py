@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,21 +119,30 @@ def ingest(products: list[Product], documents: list[Document], cfg: IngestConfig
                     carried.append((id_, emb, doc, meta))
 
     collection = kstore.new_collection(client)
-    batch = min(client.get_max_batch_size(), 512)
+    # Small batches, and each batch's Chroma add runs in a worker thread while the next batch is encoded:
+    # both release the GIL, so the store's write time hides behind the encoder's instead of adding to it.
+    batch = min(client.get_max_batch_size(), 128)
     bar = tqdm(total=len(items) + len(carried), desc="ingest", unit="chunk", disable=not progress)
-    for start in range(0, len(items), batch):
-        part = items[start:start + batch]
-        todo = [i for i, it in enumerate(part) if it.id + it.metadata["content_hash"] not in reuse]
-        fresh = embed([part[i].text for i in todo], cfg.embedding.model_path, cfg.embedding.batch_size,
-                      cfg.embedding.device) if todo else []
-        vectors = [reuse.get(it.id + it.metadata["content_hash"]) for it in part]
-        for i, v in zip(todo, fresh):
-            vectors[i] = v
-        collection.add(ids=[it.id for it in part], documents=[it.text for it in part],
-                       metadatas=[it.metadata for it in part], embeddings=np.asarray(vectors, dtype=np.float32))
-        report.embedded += len(todo)
-        report.reused += len(part) - len(todo)
-        bar.update(len(part))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-add") as writer:
+        pending = None
+        for start in range(0, len(items), batch):
+            part = items[start:start + batch]
+            todo = [i for i, it in enumerate(part) if it.id + it.metadata["content_hash"] not in reuse]
+            fresh = embed([part[i].text for i in todo], cfg.embedding.model_path, cfg.embedding.batch_size,
+                          cfg.embedding.device) if todo else []
+            vectors = [reuse.get(it.id + it.metadata["content_hash"]) for it in part]
+            for i, v in zip(todo, fresh):
+                vectors[i] = v
+            if pending is not None:
+                pending.result()  # in order, at most one batch in flight; an add's error surfaces here
+            pending = writer.submit(collection.add, ids=[it.id for it in part], documents=[it.text for it in part],
+                                    metadatas=[it.metadata for it in part],
+                                    embeddings=np.asarray(vectors, dtype=np.float32))
+            report.embedded += len(todo)
+            report.reused += len(part) - len(todo)
+            bar.update(len(part))
+        if pending is not None:
+            pending.result()
     for start in range(0, len(carried), batch):
         part = carried[start:start + batch]
         collection.add(ids=[c[0] for c in part], embeddings=np.asarray([c[1] for c in part], dtype=np.float32),

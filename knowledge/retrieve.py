@@ -91,8 +91,23 @@ class ChromaRetriever:
         return _and({"doc_type": "product"}, filters.state_to_where(state))
 
     @property
+    def memory(self) -> bool:
+        return self.cfg.retrieval.search == "memory"
+
+    @property
+    def store_index(self):
+        """The whole store in memory (knowledge.index.StoreIndex), read on first use; memory search only."""
+        if self._index is None:
+            from knowledge.index import StoreIndex
+
+            self._index = StoreIndex.from_collection(self.collection, progress=self.collection.count() > 20_000)
+        return self._index
+
+    @property
     def index(self):
-        """The products' hard-filter columns (knowledge.index), read from the store on first use."""
+        """The products' hard-filter columns (knowledge.index.ProductIndex): exact counts, blockers, nearest."""
+        if self.memory:
+            return self.store_index.products
         if self._index is None:
             from knowledge.index import ProductIndex
 
@@ -114,7 +129,28 @@ class ChromaRetriever:
             by_product[pid][2].append(_chunk(id_, doc, meta, score))
         return [ProductHit(p, s, tuple(c)) for p, s, c in by_product.values()]
 
+    def _fetch(self, scored: list[tuple[int, float]]) -> dict[str, tuple[str, dict, float]]:
+        """Texts and metadata of the index's chosen chunks, by id from Chroma: id -> (text, meta, score)."""
+        ids = [str(self.store_index.chunk_ids[row]) for row, _ in scored]
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"]) if ids else {"ids": []}
+        score = dict(zip(ids, (sc for _, sc in scored)))
+        return {i: (d, m, score[i]) for i, d, m in zip(got["ids"], got.get("documents") or [],
+                                                        got.get("metadatas") or [])}
+
     def _query(self, state: DialogueState, query: str, k: int) -> list[ProductHit]:
+        if self.memory:
+            chosen = self.store_index.search_products(state, self._embed(query), k)
+            found = self._fetch([c for _, chunks in chosen for c in chunks])
+            hits = []
+            for _, chunks in chosen:
+                got = [(str(self.store_index.chunk_ids[row]), found.get(str(self.store_index.chunk_ids[row])))
+                       for row, _ in chunks]
+                got = [(i, f) for i, f in got if f is not None]
+                if got:
+                    meta = got[0][1][1]
+                    hits.append(ProductHit(Product.from_dict(json.loads(meta["product"])), got[0][1][2],
+                                           tuple(_chunk(i, d, m, sc) for i, (d, m, sc) in got)))
+            return hits
         vector, n = self._embed(query), 3 * k
         while True:  # a long description has several chunks: ask for more until k products or none left
             res = self.collection.query(query_embeddings=[vector], n_results=n, where=self._where(state),
@@ -151,6 +187,10 @@ class ChromaRetriever:
                            product_id: str | None = None) -> list[DocChunk]:
         """Guides, FAQs and policies by default; a product's own text with ``product_id``."""
         types = doc_types or (("product",) if product_id else NON_PRODUCT_DOCS)
+        if self.memory:
+            scored = self.store_index.search_documents(self._embed(query), k, tuple(types), product_id)
+            found = self._fetch(scored)
+            return [_chunk(i, *found[i]) for i in (str(self.store_index.chunk_ids[r]) for r, _ in scored) if i in found]
         where = _and({"doc_type": {"$in": list(types)}}, {"product_id": product_id} if product_id else None)
         res = self.collection.query(query_embeddings=[self._embed(query)], n_results=k, where=where,
                                     include=["documents", "metadatas", "distances"])
@@ -158,7 +198,7 @@ class ChromaRetriever:
                 for i, d, m, x in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
 
     def get_product(self, product_id: str) -> Product | None:
-        got = self.collection.get(where={"product_id": product_id}, limit=1, include=["metadatas"])
+        got = self.collection.get(ids=[f"p:{product_id}:0"], include=["metadatas"])  # by id: no filter scan
         return Product.from_dict(json.loads(got["metadatas"][0]["product"])) if got["ids"] else None
 
     def brands(self) -> set[str]:

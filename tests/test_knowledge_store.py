@@ -54,9 +54,11 @@ def built(tmp_path_factory):
     return cfg, docs, report
 
 
-@pytest.fixture(scope="module")
-def retriever(built):
-    return ChromaRetriever(built[0])
+@pytest.fixture(scope="module", params=["memory", "chroma"])
+def retriever(built, request):
+    """Both search paths: the in-memory index (default) and Chroma's own filtered query."""
+    cfg = dataclasses.replace(built[0], retrieval=dataclasses.replace(built[0].retrieval, search=request.param))
+    return ChromaRetriever(cfg)
 
 
 def _count(cfg: IngestConfig) -> int:
@@ -242,3 +244,23 @@ def test_ikea_catalog_ingests_and_answers(tmp_path):
     assert load.errors == [] and report.products == len(load.products)
     res = ChromaRetriever(cfg).retrieve(DialogueState(category="desk", max_width_cm=120), "small white desk", k=5)
     assert res.products and all(h.product.category == "desk" and h.product.width_cm <= 120 for h in res.products)
+
+
+def test_memory_search_ranks_like_chroma(built):
+    """The in-memory exact search and Chroma's filtered query agree on a small store (where HNSW is exact)."""
+    memory = ChromaRetriever(built[0])
+    chroma = ChromaRetriever(dataclasses.replace(built[0], retrieval=dataclasses.replace(
+        built[0].retrieval, search="chroma")))
+    rng = random.Random(4)
+    compared = 0
+    for _ in range(40):
+        state = random_state(rng, PRODUCTS)
+        a, b = memory.retrieve(state, "quiet and compact", k=4), chroma.retrieve(state, "quiet and compact", k=4)
+        assert [h.product.id for h in a.products] == [h.product.id for h in b.products], state
+        assert [round(h.score, 4) for h in a.products] == [round(h.score, 4) for h in b.products]
+        compared += bool(a.products)
+    assert compared > 10
+    docs_a = memory.retrieve_documents("how long does delivery take", k=2)
+    docs_b = chroma.retrieve_documents("how long does delivery take", k=2)
+    assert [c.source for c in docs_a] == [c.source for c in docs_b] and docs_a[0].source == "policies/delivery.md"
+    assert memory.get_product(PRODUCTS[0].id) == PRODUCTS[0] and memory.get_product("nope") is None
