@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +50,29 @@ def read_document(path: Path, root: Path) -> Document:
         _, front, body = text.split("---", 2)
         meta = yaml.safe_load(front) or {}
         text = body
+    text = _plain_headings(text, drop_first=bool(meta.get("title")))
     rel = path.relative_to(root).as_posix()
     folder_type = {"guides": "guide", "faq": "faq", "faqs": "faq", "policies": "policy"}.get(path.parent.name, "")
     doc_type = str(meta.get("doc_type") or folder_type)
     return Document(doc_id=rel, text=text.strip(), title=str(meta.get("title") or path.stem),
                     doc_type=doc_type, category=meta.get("category"), source=rel)
+
+
+def _plain_headings(text: str, drop_first: bool) -> str:
+    """Markdown headings as plain sentences ("## Large items" -> "Large items."), since chunks are quoted to
+    shoppers as running text; the first one is dropped when the front matter's title already names the doc."""
+    out, first = [], True
+    for line in text.splitlines():
+        m = re.match(r"\s*#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if m:
+            if not (first and drop_first):
+                heading = m.group(1)
+                out.append(heading if heading[-1:] in ".?!:" else heading + ".")
+        else:
+            out.append(line)
+        if line.strip():
+            first = False
+    return "\n".join(out)
 
 
 def read_documents(root: Path) -> list[Document]:

@@ -176,7 +176,7 @@ def ingest_files(catalog: Path | None, mapping: Path | None, docs: Path | None, 
 
 def demo_inputs_hash(demo_dir: Path) -> str:
     """Hash of every demo data file and of the ingest code's version of the record layout."""
-    h = hashlib.sha1(b"layout-1")
+    h = hashlib.sha1(b"layout-2")
     for path in sorted(p for p in Path(demo_dir).rglob("*") if p.is_file()):
         h.update(path.relative_to(demo_dir).as_posix().encode())
         h.update(path.read_bytes())

@@ -151,3 +151,45 @@ def test_sessions_are_isolated_across_threads():
     assert bot.get_state("a").category == "dishwasher" and bot.get_state("b").category == "sofa"
     assert all(c.category == "sofa" for r in out["b"] for c in r.products)
     assert "Bosch" not in bot.get_state("b").excluded_brands
+
+
+def test_cheaper_shows_only_cheaper_matches_and_says_when_there_are_none():
+    bot, _ = make_assistant()
+    rec, cheaper, again = talk(bot, "s", "a quiet dishwasher under 700", "what about a cheaper one?",
+                               "anything cheaper?")
+    floor = min(c.price for c in rec.products)
+    assert cheaper.action == "recommend" and cheaper.products
+    assert all(c.price < floor and not violations(BY_ID[c.id], rec.state) for c in cheaper.products)
+    assert cheaper.state == rec.state  # no budget was named: the state keeps its own
+    cheapest = min(p.price for p in PRODUCTS if p.category == "dishwasher" and not violations(p, rec.state))
+    assert again.action == "cheaper" and not again.products and "cheapest match" in again.text
+    assert f"{cheapest:,.0f}" in again.text.replace(".00", "")
+
+
+def test_superlative_before_anything_is_shown_ranks_the_matches():
+    bot, _ = make_assistant()
+    ask, best = talk(bot, "s", "I need a dishwasher", "which is the quietest?")
+    assert ask.action == "clarify"
+    assert best.action == "recommend" and [c.id for c in best.products][:1] == ["d6"]  # 40 dB
+    noise = [BY_ID[c.id].specs["noise_db"] for c in best.products]
+    assert noise == sorted(noise) and "quietest" in best.text
+
+
+def test_hybrid_asks_the_lm_only_when_the_turn_may_be_shopping():
+    from assistant.backends.mock import MockBackend
+    from assistant.config import load_config
+    from assistant.dialogue.config import AssistantConfig
+    from assistant.dialogue.manager import ShoppingAssistant
+    from assistant.extract.hybrid import HybridExtractor
+    from dialogue_fixtures import DOCS
+    from knowledge.retrieve import CatalogRetriever
+
+    mock = MockBackend(default="{}")
+    config = load_config(AssistantConfig, None, {"model.backend": "mock"})
+    bot = ShoppingAssistant(config, CatalogRetriever(PRODUCTS, DOCS), HybridExtractor(mock), mock)
+    talk(bot, "s", "a quiet dishwasher under 700")
+    before = len(mock.calls)
+    talk(bot, "s", "compare the first two", "what is the return policy?", "show me more", "thanks!")
+    assert len(mock.calls) == before  # the state could not change: no LM call
+    talk(bot, "s", "something for my mum")  # nothing the rules can read: the LM is asked
+    assert len(mock.calls) == before + 1

@@ -8,6 +8,7 @@ import re
 GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|你好)\b[^?]{0,30}$", re.I)
 THANKS = re.compile(r"^\s*(thanks?|thank (you|u)|thx|cheers|great,? thanks|ok(ay)?,? thanks|bye|goodbye|谢谢)\b[^?]{0,40}$", re.I)
 HANDOFF = re.compile(r"\b(human|real person|a person|someone real|agent|representative|customer service|staff member|speak to (someone|a))\b", re.I)
+CHEAPER = re.compile(r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|too (expensive|pricey|much))\b", re.I)
 MORE = re.compile(r"\b(show( me)? (some )?more|more options|other options|anything else|next ones?|see more|what else)\b", re.I)
 COMPARE = re.compile(r"\b(compare|comparison|difference between|versus|vs\.?|which (one )?is (the )?\w+er|which (one )?(is|has) (the )?(most|least|best|quietest|cheapest|biggest|smallest|lightest))\b", re.I)
 POLICY = re.compile(r"\b(deliver(y|ies)?|shipping|ship|returns?|refunds?|exchange|install(ation|ed)?|warrant(y|ies)|guarantee|pay(ment)?|financ(e|ing)|instal?ments?|opening hours)\b", re.I)
@@ -17,8 +18,12 @@ SHOPPING = re.compile(r"\b(buy|need|looking|want|recommend|suggest|search|find|s
 DECLINE = re.compile(r"\b(no (idea|preference|budget)|don'?t know|not sure|doesn'?t matter|any( price| budget)?|whatever|just show|skip|no limit)\b", re.I)
 
 
+# Intents that answer from what is already known: the turn leaves the dialogue state as it was.
+KEEP_STATE = frozenset({"handoff", "greet", "thanks", "more", "cheaper", "compare", "product_question", "policy"})
+
+
 def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool) -> str:
-    """One of: greet, thanks, handoff, more, compare, product_question, policy, off_topic, shop.
+    """One of: greet, thanks, handoff, more, cheaper, compare, product_question, policy, off_topic, shop.
 
     Order matters: a hand-off request wins over everything, a greeting only counts alone, and a
     message that updates the state is shopping even if it also says "thanks".
@@ -32,7 +37,9 @@ def classify(message: str, state_changed: bool, has_shown: bool, refers_to_produ
     if has_shown and MORE.search(message) and not state_changed:
         return "more"
     if has_shown and COMPARE.search(message):
-        return "compare"
+        return "compare"   # before "cheaper": "which one is cheaper?" compares what is shown
+    if has_shown and CHEAPER.search(message) and not state_changed:
+        return "cheaper"
     if has_shown and PRODUCT_Q.search(message) and not state_changed:
         return "product_question"
     if not state_changed and (POLICY.search(message) or has_shown and message.rstrip().endswith("?")):

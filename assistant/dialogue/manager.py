@@ -140,7 +140,7 @@ class ShoppingAssistant:
         shown = self._products(s.shown)
         refs = references.resolve(message, shown)
         try:
-            new_state = self.extractor.update(s.state, list(s.history[:-1]), message)
+            new_state = self._extract(s, message, shown, refs)
         except Exception as e:  # a broken extraction must not lose the conversation
             log.exception("state extraction failed in session %s", s.id)
             s.failures += 1
@@ -148,6 +148,9 @@ class ShoppingAssistant:
                                                         "Could you rephrase?", s.state, failed=True), message)
         changed = new_state != s.state
         intent = intents.classify(message, changed, bool(shown), bool(refs))
+        if intent in ("off_topic", "policy") and not shown and new_state.category and \
+                references.superlative(message):
+            return self._maybe_handoff(s, self._best_match(s, new_state, message), message)  # "the quietest?"
         if intent == "handoff":
             return self._handoff(s, message)
         if intent == "greet":
@@ -158,6 +161,8 @@ class ShoppingAssistant:
             return Turn("off_topic", templates.OFF_TOPIC, s.state)
         if intent == "more":
             return self._more(s)
+        if intent == "cheaper":
+            return self._cheaper(s, shown)
         if intent == "compare":   # questions about shown products leave the state as it was
             return self._compare(s, message, refs if len(refs) >= 2 else shown[:3])
         if intent == "product_question":
@@ -165,6 +170,54 @@ class ShoppingAssistant:
         if intent == "policy":
             return self._maybe_handoff(s, self._policy(s, message), message)
         return self._maybe_handoff(s, self._shop(s, new_state, message), message)
+
+    def _extract(self, s: Session, message: str, shown: list[Product], refs: list[Product]) -> DialogueState:
+        """The new state. An extractor with a rules stage (hybrid) asks the LM only when the turn may be
+        shopping: a comparison, a policy question or "show me more" leaves the state as it was whatever
+        the LM would say, and on 2 CPU cores each LM call costs most of a second."""
+        history = list(s.history[:-1])
+        rules = getattr(self.extractor, "rules", None)
+        if rules is not None:
+            ruled = rules.update(s.state, history, message)
+            if intents.classify(message, ruled != s.state, bool(shown), bool(refs)) in intents.KEEP_STATE:
+                return ruled
+        return self.extractor.update(s.state, history, message)
+
+    def _cheaper(self, s: Session, shown: list[Product]) -> Turn:
+        """"Anything cheaper?": matches of the same state priced under the cheapest product shown. The state
+        keeps its budget (the shopper did not name one); the answer says what it compared against."""
+        floor = min(p.price for p in shown)
+        cap = floor - 0.01 if s.state.budget_max is None else min(s.state.budget_max, floor - 0.01)
+        res = self.retriever.retrieve(s.state.replace(budget_max=cap), "", k=SEARCH_K)
+        cheaper = sorted((h.product for h in res.products if not filters.violations(h.product, s.state)
+                          and h.product.price < floor), key=lambda p: (p.price, p.id))
+        what = s.state.category or "product"
+        if not cheaper:
+            cheapest = min(shown, key=lambda p: (p.price, p.id))
+            return Turn("cheaper", f"I don't have a cheaper {what} that fits what you asked for: the "
+                                   f"{cheapest.name} at {templates.money(cheapest.price, cheapest.currency)} is the "
+                                   "cheapest match. I can look again if you relax another preference.", s.state)
+        s.matches = [p.id for p in cheaper]
+        prefix = f"Cheaper than {templates.money(floor, shown[0].currency)}:\n"
+        return self._page(s, s.state, cheaper[:self.config.max_recommendations], len(cheaper), 0, prefix)
+
+    def _best_match(self, s: Session, state: DialogueState, message: str) -> Turn:
+        """"Which is the quietest?" before anything was shown: the matches ranked by what was asked."""
+        key, reverse, word = references.superlative(message)
+        s.state = state
+        res = self.retriever.retrieve(state, message, k=4 * SEARCH_K)
+        matches = [h.product for h in res.products if not filters.violations(h.product, state)]
+        ranked = sorted((p for p in matches if key(p) is not None), key=lambda p: (key(p) * (-1 if reverse else 1),
+                                                                                   p.price, p.id))
+        if not ranked:
+            if not matches:
+                return self._search(s, state, message, [])  # says which constraint leaves nothing
+            return Turn("clarify", f"I don't know which is {word} — the catalog doesn't list that for these "
+                                   f"{state.category}s. Would a budget or size help me narrow "
+                                   "them down?", state, failed=True)
+        s.matches, s.offset = [p.id for p in ranked], 0
+        return self._page(s, state, ranked[:self.config.max_recommendations], len(ranked), 0,
+                          f"Ranked {word} first:\n")
 
     def _shop(self, s: Session, state: DialogueState, message: str) -> Turn:
         old, s.state = s.state, state

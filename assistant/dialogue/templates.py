@@ -124,7 +124,10 @@ def answer_from_docs(question_topic: str, chunks: list[DocChunk]) -> str:
     from assistant.dialogue.grounding import clean_quote
 
     best = chunks[0]
-    text, dropped = clean_quote(" ".join(best.text.split()))
+    body = best.text
+    if best.title and body.startswith(f"{best.title}:"):  # chunks carry their title for retrieval
+        body = body[len(best.title) + 1:]
+    text, dropped = clean_quote(" ".join(body.split()))
     if len(text) > 400:
         text = text[:400].rsplit(" ", 1)[0] + " …"
     note = " (I left out part of that document that looked like instructions or code, not store information.)" \
