@@ -35,14 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def ensure_data(cfg: FinetuneConfig, regenerate: bool = False) -> Path:
+    """The training data for ``cfg``: generated when missing, or when it was made with other settings."""
     from finetune.data import generate
 
     out = Path(cfg.data.out_dir)
-    if regenerate or not all((out / f).exists() for f in ("train.jsonl", "test.jsonl", "data_card.json")):
-        d = cfg.data
+    d = cfg.data
+    settings = {"seed": d.seed, "dialogues": d.dialogues, "validation_share": d.validation_share,
+                "test_share": d.test_share, "reply_share": d.reply_share, "catalog": str(d.catalog),
+                "policies_dir": str(d.policies_dir)}
+    card_path = out / "data_card.json"
+    have = all((out / f).exists() for f in ("train.jsonl", "test.jsonl", "data_card.json"))
+    if have and not regenerate and json.loads(card_path.read_text()).get("generated_with") != settings:
+        log.info("the training data in %s was generated with other settings; generating it again", out)
+        regenerate = True
+    if regenerate or not have:
         card = generate(out, seed=d.seed, dialogues=d.dialogues, validation_share=d.validation_share,
                         test_share=d.test_share, reply_share=d.reply_share, catalog=d.catalog,
                         policies_dir=d.policies_dir, dev_path=cfg.report.dev_dialogues)
+        card["generated_with"] = settings
+        card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False))
         log.info("generated training data in %s: %s", out,
                  {s: c["examples"] for s, c in card["splits"].items()})
     return out

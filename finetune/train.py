@@ -164,8 +164,22 @@ def train(cfg: FinetuneConfig, data_dir: str | Path, *, resume: bool = False, ca
     checkpoint = last_checkpoint(cfg.train.output_dir) if resume else None
     if resume and checkpoint is None:
         log.warning("--resume: no checkpoint in %s; starting from step 0", cfg.train.output_dir)
+    if not resume:
+        clear_run(cfg.train.output_dir)
     trainer.train(resume_from_checkpoint=checkpoint)
     return trainer
+
+
+def clear_run(output_dir: str | Path) -> None:
+    """A fresh run replaces the previous run's checkpoints and metrics: a later ``--resume`` must continue
+    this run, not an older one trained on other data, and metrics.csv must describe one run."""
+    out = Path(output_dir)
+    checkpoints = sorted(out.glob("checkpoint-*"))
+    old = checkpoints + [p for p in (out / "metrics.csv",) if p.exists()]
+    if old:
+        log.info("new run: removing the previous run's %d checkpoint(s) and metrics in %s", len(checkpoints), out)
+    for p in old:
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
 def publish(model, target: str | Path, files: dict[str, str | bytes] | None = None, base_model: str = "") -> Path:

@@ -123,6 +123,37 @@ def test_shopassist_finetune_end_to_end(tiny_model_dir, tmp_path):
     assert (adapter / "report_card.png").stat().st_size > 1000
     assert (adapter / "adapter_model.safetensors").exists()
     assert (tmp_path / "data" / "data_card.json").exists()
+    assert "| metric | rules | base | adapter |" in card  # the rules extractor as the reference column
+    summary = (adapter / "training_summary.json").read_text()
+    # --report-only re-scores the published adapter and rewrites its card, training nothing.
+    (adapter / "README.md").write_text("stale")
+    only = [a for a in args if a not in ("--extra-data", str(extra))] + ["--report-only"]
+    assert main(only) == 0
+    assert "| metric | rules | base | adapter |" in (adapter / "README.md").read_text()
+    assert (adapter / "training_summary.json").read_text() == summary
+
+
+def test_data_is_regenerated_when_its_settings_change_and_a_new_run_clears_old_checkpoints(tmp_path):
+    from finetune.cli import ensure_data
+    from finetune.train import clear_run
+
+    cfg = load_config(FinetuneConfig, None, {"data.out_dir": str(tmp_path / "data"), "data.dialogues": 10,
+                                             "report.dev_dialogues": ""})
+    out = ensure_data(cfg)
+    first = (out / "train.jsonl").read_text()
+    stamp = (out / "train.jsonl").stat().st_mtime_ns
+    assert ensure_data(cfg) == out and (out / "train.jsonl").stat().st_mtime_ns == stamp  # reused
+    cfg.data.seed += 1
+    ensure_data(cfg)
+    assert (out / "train.jsonl").read_text() != first
+    assert json.loads((out / "data_card.json").read_text())["generated_with"]["seed"] == cfg.data.seed
+
+    ckpt = tmp_path / "ckpt"
+    (ckpt / "checkpoint-4").mkdir(parents=True)
+    (ckpt / "metrics.csv").write_text("step\n")
+    (ckpt / "runs").mkdir()
+    clear_run(ckpt)
+    assert sorted(p.name for p in ckpt.iterdir()) == ["runs"]
 
 
 def test_bad_extra_data_names_file_and_line(tmp_path):
