@@ -248,16 +248,17 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
 
     labels = [label for s, k, label in ROWS if any(results[n].get(s, {}).get(k) is not None for n in results)]
     keys = [(s, k) for s, k, label in ROWS if label in labels]
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig, ax = plt.subplots(figsize=(10, 4))
     width = 0.8 / max(len(results), 1)
     for i, (name, res) in enumerate(results.items()):
         values = [res.get(s, {}).get(k) or 0.0 for s, k in keys]
         ax.bar([x + i * width for x in range(len(keys))], values, width, label=name)
     ax.set_xticks([x + width * (len(results) - 1) / 2 for x in range(len(keys))])
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.legend()
-    ax.set_title("Base model vs LoRA adapter")
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # outside: bars reach 1.0
+    ax.set_ylabel("score (higher is better)")
+    ax.set_title("Report card: " + ", ".join(results) + " (state job, then replies)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -114,6 +114,11 @@ class ChromaRetriever:
             self._index = ProductIndex.from_collection(self.collection)
         return self._index
 
+    def warm(self) -> "ChromaRetriever":
+        """Read the store into memory now (a server calls this at start-up, so no shopper waits for it)."""
+        _ = self.index
+        return self
+
     def _has_matches(self, state: DialogueState) -> bool:
         return self.index.has_matches(state)
 

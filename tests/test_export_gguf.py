@@ -151,3 +151,31 @@ def test_llama_cpp_reads_the_export_like_transformers(tmp_path, default_checkpoi
         want = logits_of(model, tokenizer, text)[-1].numpy()
         assert int(got.argmax()) == int(want.argmax())
         assert np.abs(got - want).max() <= 0.02 * np.abs(want).max()
+
+
+@pytest.mark.integration
+def test_llama_cpp_via_xllamacpp_reads_the_export_like_transformers(tmp_path, default_checkpoint):
+    """The real base exported to f16 and served by llama.cpp (xllamacpp, the default install): for each
+    prompt, llama.cpp's most likely next token and its top-5 match transformers' logits."""
+    pytest.importorskip("xllamacpp", reason="xllamacpp not installed (make install installs it)")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from assistant.backends.xllamacpp import XLlamaCppBackend
+    from assistant.export_gguf import ExportConfig, export
+
+    out = export(ExportConfig(out=str(tmp_path / "base-f16.gguf"), quant="f16"))
+    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    model = AutoModelForCausalLM.from_pretrained(str(default_checkpoint), dtype=torch.float32).eval()
+    server = XLlamaCppBackend(out, threads=2)._server
+    for text in PROMPTS[:2]:
+        ids = tokenizer(text)["input_ids"]
+        got = server.handle_completions({"prompt": ids, "max_tokens": 1, "temperature": 0, "n_probs": 5,
+                                         "cache_prompt": False})
+        probs = got["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        want = torch.log_softmax(logits_of(model, tokenizer, text)[-1], dim=-1)
+        top5 = want.topk(5).indices.tolist()
+        assert probs[0]["id"] == top5[0], (text, probs[0], top5)
+        assert len({p["id"] for p in probs} & set(top5)) >= 4, text
+        for p in probs:
+            assert abs(p["logprob"] - float(want[p["id"]])) < 0.05, (text, p)

@@ -407,5 +407,5 @@ def open_retriever(config: AssistantConfig):
     cfg = IngestConfig()
     if config.store.host:
         cfg.chroma.mode, cfg.chroma.host, cfg.chroma.port = "http", config.store.host, config.store.port
-        return ChromaRetriever(cfg)
-    return ChromaRetriever.open(cfg, Path(config.store.dir) if config.store.dir else None)
+        return ChromaRetriever(cfg).warm()
+    return ChromaRetriever.open(cfg, Path(config.store.dir) if config.store.dir else None).warm()
