@@ -18,6 +18,24 @@ HARD_KEYS = ("category", "brands", "excluded_brands", "budget_max", "budget_min"
              "max_width_cm", "max_depth_cm", "max_height_cm")
 
 
+# Soft preferences rank, never filter: a product with the wanted features (and room) gets up to this much on
+# top of its cosine similarity (~0.2-0.7 for MiniLM), so "quiet" puts the catalog's quiet models first
+# instead of whichever description happens to read closest.
+FEATURE_WEIGHT = 0.2
+ROOM_WEIGHT = 0.05
+
+
+def soft_bonus(features, rooms, state: DialogueState) -> float:
+    """The ranking bonus of a product with ``features`` and ``rooms`` for the soft part of ``state``."""
+    bonus = 0.0
+    if state.features:
+        have = set(features)
+        bonus += FEATURE_WEIGHT * sum(f in have for f in state.features) / len(state.features)
+    if state.room and state.room in set(rooms):
+        bonus += ROOM_WEIGHT
+    return bonus
+
+
 def state_to_where(state: DialogueState) -> dict[str, Any] | None:
     """Chroma metadata filter for the product chunks of a store; None when the state has no hard constraint."""
     conditions: list[dict[str, Any]] = []

@@ -24,8 +24,17 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from assistant.state import DialogueState
-from knowledge.filters import SIZE_KEYS
+import json
+
+from assistant.state import FEATURES, ROOMS, DialogueState
+from knowledge.filters import FEATURE_WEIGHT, ROOM_WEIGHT, SIZE_KEYS
+
+_FEATURE_BIT = {f: i for i, f in enumerate(FEATURES)}
+_ROOM_BIT = {r: i for i, r in enumerate(ROOMS)}
+
+
+def _bits(values, table: dict[str, int]) -> int:
+    return sum(1 << table[v] for v in values if v in table)
 
 
 @dataclass
@@ -38,6 +47,8 @@ class ProductIndex:
     categories: dict[str, int]
     brands: dict[str, int]     # lower-cased brand -> code
     brand_names: dict[str, str]  # lower-cased brand -> the catalog's spelling
+    feature_bits: np.ndarray   # uint64: bit i = the product has canonical feature FEATURES[i]
+    room_bits: np.ndarray      # uint64: bit i = it suits ROOMS[i]
     _id_rank: np.ndarray | None = None
 
     @classmethod
@@ -48,7 +59,11 @@ class ProductIndex:
         categories: dict[str, int] = {}
         brand_codes: dict[str, int] = {}
         names: dict[str, str] = {}
+        feature_bits, room_bits = [], []
         for m in metas:
+            record = json.loads(m["product"]) if "product" in m else {}
+            feature_bits.append(_bits(record.get("features") or (), _FEATURE_BIT))
+            room_bits.append(_bits(record.get("rooms") or (), _ROOM_BIT))
             ids.append(m["product_id"])
             cats.append(categories.setdefault(m.get("category", ""), len(categories)))
             lc = str(m.get("brand_lc", m.get("brand", ""))).lower()
@@ -59,7 +74,8 @@ class ProductIndex:
                 sizes[f].append(float(m[f]) if m.get(f) is not None else np.nan)
         return cls(np.array(ids, dtype=object), np.array(cats, dtype=np.int32), np.array(brands, dtype=np.int32),
                    np.array(prices, dtype=np.float64), {f: np.array(v, dtype=np.float64) for f, v in sizes.items()},
-                   categories, brand_codes, names)
+                   categories, brand_codes, names, np.array(feature_bits, dtype=np.uint64),
+                   np.array(room_bits, dtype=np.uint64))
 
     @classmethod
     def from_collection(cls, collection, page: int = 5000) -> "ProductIndex":
@@ -101,6 +117,21 @@ class ProductIndex:
                 with np.errstate(invalid="ignore"):
                     m &= self.sizes[f] <= float(limit)  # NaN (unknown size) compares False: never fits
         return m
+
+    def bonus(self, state: DialogueState) -> np.ndarray | None:
+        """knowledge.filters.soft_bonus for every product at once (None when the state has no soft part)."""
+        wanted = [_FEATURE_BIT[f] for f in state.features if f in _FEATURE_BIT]
+        room = _ROOM_BIT.get(state.room) if state.room else None
+        if not state.features and room is None:
+            return None
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        for bit in wanted:
+            out += ((self.feature_bits >> np.uint64(bit)) & np.uint64(1)).astype(np.float32)
+        if state.features:
+            out *= FEATURE_WEIGHT / len(state.features)
+        if room is not None:
+            out += ROOM_WEIGHT * ((self.room_bits >> np.uint64(room)) & np.uint64(1)).astype(np.float32)
+        return out
 
     def _codes(self, names: Iterable[str]) -> list[int]:
         return [self.brands[n.lower()] for n in names if n.lower() in self.brands]
@@ -184,7 +215,8 @@ class StoreIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
-    def _ranked(self, rows: np.ndarray, query: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _ranked(self, rows: np.ndarray, query: np.ndarray, limit: int | None = None,
+                bonus: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``rows`` sorted by cosine to ``query`` (best first; ties by row, so results are stable); with
         ``limit``, only the best ``limit`` (and rows tied with the last of them)."""
         if len(rows) == 0:
@@ -193,6 +225,8 @@ class StoreIndex:
         q = q / (np.linalg.norm(q) or 1.0)
         # A gather copies the selected rows; past a quarter of the store one product over all is cheaper.
         scores = self.vectors[rows] @ q if len(rows) < len(self) // 4 else (self.vectors @ q)[rows]
+        if bonus is not None:
+            scores = scores + bonus
         if limit is not None and limit < len(rows):  # sorting 100k scores costs more than the search
             top = np.argpartition(-scores, limit - 1)[:limit]
             cut = scores[top].min()
@@ -203,14 +237,17 @@ class StoreIndex:
 
     def search_products(self, state: DialogueState, query: np.ndarray, k: int) -> list[tuple[int, list[tuple[int, float]]]]:
         """The ``k`` best products that keep every hard constraint: (product row, [(chunk row, score), ...]),
-        best first; a product's score is its best chunk's."""
+        best first; a chunk's score is its cosine plus its product's soft bonus (wanted features, room),
+        and a product's score is its best chunk's."""
         allowed = self.products.mask(state)
         rows = np.flatnonzero((self.product_row >= 0) & allowed[np.maximum(self.product_row, 0)])
+        per_product = self.products.bonus(state)
+        bonus = per_product[self.product_row[rows]] if per_product is not None else None
         limit = max(64, 8 * k)  # enough chunks for k products unless descriptions run long
-        ranked, scores = self._ranked(rows, query, limit)
+        ranked, scores = self._ranked(rows, query, limit, bonus)
         out = self._group(ranked, scores, k)
         if len(out) < k and len(ranked) < len(rows):  # long multi-chunk products crowded the shortlist
-            out = self._group(*self._ranked(rows, query), k)
+            out = self._group(*self._ranked(rows, query, None, bonus), k)
         return list(out.items())
 
     def _group(self, ranked: np.ndarray, scores: np.ndarray, k: int) -> dict[int, list[tuple[int, float]]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -156,14 +157,17 @@ class ChromaRetriever:
                     hits.append(ProductHit(Product.from_dict(json.loads(meta["product"])), got[0][1][2],
                                            tuple(_chunk(i, d, m, sc) for i, (d, m, sc) in got)))
             return hits
-        vector, n = self._embed(query), 3 * k
-        while True:  # a long description has several chunks: ask for more until k products or none left
+        # A pool larger than k, re-ranked with the soft bonus (wanted features, room) as the memory path ranks.
+        vector, pool = self._embed(query), max(4 * k, 24)
+        n = 3 * pool
+        while True:  # a long description has several chunks: ask for more until the pool is full or none left
             res = self.collection.query(query_embeddings=[vector], n_results=n, where=self._where(state),
                                         include=["documents", "metadatas", "distances"])
-            hits = self._hits({key: res[key][0] for key in ("ids", "documents", "metadatas", "distances")}, k)
-            if len(hits) == k or len(res["ids"][0]) < n or n >= 48 * k:
-                return hits
+            hits = self._hits({key: res[key][0] for key in ("ids", "documents", "metadatas", "distances")}, pool)
+            if len(hits) == pool or len(res["ids"][0]) < n or n >= 48 * pool:
+                break
             n *= 4
+        return soft_ranked(hits, state)[:k]
 
     def _by_ids(self, product_ids: list[str]) -> list[ProductHit]:
         """Products in the given order, with their first chunk (no ranking score: they were sorted)."""
@@ -210,6 +214,13 @@ class ChromaRetriever:
         return set(self.index.brand_names.values())
 
 
+def soft_ranked(hits: list[ProductHit], state: DialogueState) -> list[ProductHit]:
+    """Hits re-scored with knowledge.filters.soft_bonus and sorted best first (ties keep their order)."""
+    scored = [replace(h, score=h.score + filters.soft_bonus(h.product.features, h.product.rooms, state))
+              for h in hits]
+    return sorted(scored, key=lambda h: -h.score)
+
+
 def _chunk(id_: str, text: str, meta: dict[str, Any], score: float) -> DocChunk:
     return DocChunk(doc_id=meta["owner"], chunk_index=int(meta.get("chunk_index", 0)), text=text,
                     source=meta.get("source", ""), title=meta.get("title", ""), doc_type=meta.get("doc_type", ""),
@@ -237,7 +248,8 @@ class CatalogRetriever:
             if not filters.violations(p, state):
                 text = f"{p.name} {p.description} {' '.join(p.features)} {' '.join(p.rooms)}"
                 chunk = DocChunk(f"p:{p.id}", 0, p.description or p.name, p.source, p.name, "product", p.id)
-                hits.append(ProductHit(p, self._score(text, words), (chunk,)))
+                score = self._score(text, words) + filters.soft_bonus(p.features, p.rooms, state)
+                hits.append(ProductHit(p, score, (chunk,)))
         hits.sort(key=lambda h: (-h.score, h.product.price, h.product.id))
         return hits if k == 0 else hits[:k]
 

@@ -151,3 +151,32 @@ def test_index_agrees_with_violations_and_sorts_nearest():
     narrow = index.nearest(sofas, "max_width_cm", 4)
     widths = [next(p.width_cm for p in PRODUCTS if p.id == i) for i in narrow]
     assert None not in widths[:1] and widths == sorted(widths, key=lambda w: float("inf") if w is None else w)
+
+
+def test_soft_preferences_rank_products_with_the_wanted_features_first():
+    """Features and room never filter, but they lift products that have them (same bonus on every path)."""
+    import numpy as np
+
+    from knowledge.filters import soft_bonus
+    from knowledge.index import ProductIndex, StoreIndex
+
+    state = DialogueState(category="dishwasher", features=("quiet", "compact"), room="kitchen")
+    index = ProductIndex.from_metadata(_meta(p) for p in PRODUCTS)
+    bonus = index.bonus(state)
+    for p, b in zip(PRODUCTS, bonus):
+        assert b == pytest.approx(soft_bonus(p.features, p.rooms, state))
+    assert index.bonus(DialogueState(category="sofa")) is None
+
+    loud = Product(id="loud", name="Loud", brand="B", category="dishwasher", price=400, features=("fast",))
+    quiet = Product(id="quiet", name="Hush", brand="B", category="dishwasher", price=400,
+                    features=("quiet",), rooms=("kitchen",))
+    metas = [dict(_meta(p), chunk_index=0) for p in (loud, quiet)]
+    closer = np.array([[1.0, 0.0], [0.9, 0.436]], dtype=np.float32)  # the loud one reads closer to the query
+    store = StoreIndex.build(["p:loud:0", "p:quiet:0"], metas, closer)
+    ranked = [store.products.ids[row] for row, _ in store.search_products(state, np.array([1.0, 0.0]), k=2)]
+    assert ranked == ["quiet", "loud"]
+    plain = [store.products.ids[row] for row, _ in store.search_products(
+        DialogueState(category="dishwasher"), np.array([1.0, 0.0]), k=2)]
+    assert plain == ["loud", "quiet"]  # without the soft preferences, the closer text wins
+    hits = CatalogRetriever([loud, quiet]).retrieve(DialogueState(category="dishwasher", features=("quiet",)))
+    assert [h.product.id for h in hits.products][0] == "quiet"
