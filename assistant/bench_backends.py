@@ -4,7 +4,7 @@
     python -c "from assistant.bench_backends import run; print(run())"
 
 Every available backend runs the default model with the same prompt, 2 threads, greedy, 80 new
-tokens, one warm-up call first, then three interleaved rounds (medians reported): transformers NF4 and bf16 (the adapter attached when one is
+tokens, one warm-up call first, then five interleaved rounds (medians reported): transformers NF4 and bf16 (the adapter attached when one is
 trained), llama.cpp on the plain base GGUF (the reference) and on the adapter-merged q4_1 export
 (the default CPU chat path), through xllamacpp and, when installed, llama-cpp-python.
 Tokens are counted with the model's tokenizer on the finished reply, so every backend is counted alike.
@@ -22,7 +22,7 @@ from assistant.model_config import ModelConfig
 
 THREADS = 2
 NEW_TOKENS = 80
-ROUNDS = 3
+ROUNDS = 5
 
 
 def candidates() -> list[tuple[str, Callable[[], object]]]:

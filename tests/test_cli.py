@@ -36,3 +36,14 @@ def test_unknown_bench_section_is_an_error(capsys):
 def test_missing_subcommand_exits_with_usage():
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_every_bench_section_names_a_real_function():
+    """`make bench` runs each section by name; a missing module would only print "not available"."""
+    import importlib
+
+    from assistant.bench import SECTIONS
+
+    for name, target in SECTIONS.items():
+        module_name, _, func = target.partition(":")
+        assert callable(getattr(importlib.import_module(module_name), func)), name

@@ -163,3 +163,28 @@ def test_healthz_embed_pages_and_blocked_files(served, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(url + path)
         assert e.value.code in (403, 404)
+
+
+def test_the_real_dialogue_manager_behind_the_ui(tmp_path):
+    """The app over the real ShoppingAssistant (rules + mock LM + in-memory catalog), not the fake: the UI and
+    the assistant agree on the Reply contract, and a compare turn fills the comparison table."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from dialogue_fixtures import make_assistant
+
+    bot, _ = make_assistant()
+    config = ServeConfig(transcripts_db=tmp_path / "t.sqlite3")
+    store = TranscriptStore(config.transcripts_path())
+    with serve_in_thread(build_server(bot, config, store)) as url:
+        client = _client(url)
+        _, (_, history, cards, chips, _, reply) = _chat(client, "a quiet dishwasher under 600, not Bosch", [])
+        assert reply["state"] == {"category": "dishwasher", "budget_max": 600, "excluded_brands": ["Bosch"],
+                                  "features": ["quiet"]}
+        assert reply["products"] and all(p["brand"] != "Bosch" and p["price"] <= 600 for p in reply["products"])
+        assert all(f'data-product-id="{p["id"]}"' in cards for p in reply["products"])
+        assert _text(history[-1]).startswith("Here")
+        _, (_, history, _, _, comparison, reply) = _chat(client, "compare the first two", history)
+        assert reply["action"] == "compare" and comparison.count("<th") >= 3
+    store.close()
