@@ -148,14 +148,13 @@ class ChromaRetriever:
             chosen = self.store_index.search_products(state, self._embed(query), k)
             found = self._fetch([c for _, chunks in chosen for c in chunks])
             hits = []
-            for _, chunks in chosen:
-                got = [(str(self.store_index.chunk_ids[row]), found.get(str(self.store_index.chunk_ids[row])))
-                       for row, _ in chunks]
-                got = [(i, f) for i, f in got if f is not None]
-                if got:
-                    meta = got[0][1][1]
-                    hits.append(ProductHit(Product.from_dict(json.loads(meta["product"])), got[0][1][2],
-                                           tuple(_chunk(i, d, m, sc) for i, (d, m, sc) in got)))
+            for _, chunks in chosen:  # best chunk first: it carries the product record and the score
+                parts = [(cid, found[cid]) for cid in (str(self.store_index.chunk_ids[r]) for r, _ in chunks)
+                         if cid in found]
+                if parts:
+                    _, meta, score = parts[0][1]
+                    hits.append(ProductHit(Product.from_dict(json.loads(meta["product"])), score,
+                                           tuple(_chunk(cid, d, m, sc) for cid, (d, m, sc) in parts)))
             return hits
         # A pool larger than k, re-ranked with the soft bonus (wanted features, room) as the memory path ranks.
         vector, pool = self._embed(query), max(4 * k, 24)
