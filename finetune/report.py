@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from assistant.evaluate import Dialogue, evaluate_states, load_dialogues
 from assistant.extract.llm import LLMExtractor
@@ -163,27 +163,6 @@ def score_replies(generate: Callable[[list[dict]], str], examples: Sequence[dict
 # ---- running the models --------------------------------------------------------------------------
 
 
-class ModelBackend:
-    """A loaded transformers model (e.g. the trainer's PEFT model) behind the LLMBackend contract,
-    decoding greedily; the report card runs the chat's extractor on it."""
-
-    name = "report"
-
-    def __init__(self, model, tokenizer):
-        self.model, self.tokenizer = model, tokenizer
-
-    def generate(self, messages: list[dict], max_new_tokens: int = 96, **_) -> Iterator[str]:
-        import torch
-
-        tok, model = self.tokenizer, self.model
-        enc = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
-        enc = {k: v.to(model.device) for k, v in enc.items()}
-        with torch.no_grad():
-            out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tok.pad_token_id or tok.eos_token_id)
-        yield tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
-
-
 def state_sets(data_dir: Path, dev_path: str, max_turns: int) -> dict[str, list[Dialogue]]:
     """The generated test dialogues and (when present) the dev set, capped at ``max_turns`` turns each."""
     sets = {"test": data_dir / "test_dialogues.jsonl"}
@@ -204,7 +183,11 @@ def evaluate_model(model, tokenizer, data_dir: Path, dev_path: str, max_turns: i
                    known_names: Sequence[str]) -> dict[str, Any]:
     from tqdm import tqdm
 
-    backend = ModelBackend(model, tokenizer)
+    from assistant.backends.base import GenerationOptions
+    from assistant.backends.hf import TransformersBackend
+
+    # The chat's transformers backend around the loaded (PEFT) model: greedy, no repetition penalty.
+    backend = TransformersBackend(model, tokenizer, GenerationOptions(repetition_penalty=1.0))
     result: dict[str, Any] = {}
     for name, dialogues in state_sets(data_dir, dev_path, max_turns).items():
         result[f"state_{name}"] = score_states(CountingLLMExtractor(backend), dialogues)

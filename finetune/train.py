@@ -179,7 +179,10 @@ def clear_run(output_dir: str | Path) -> None:
     if old:
         log.info("new run: removing the previous run's %d checkpoint(s) and metrics in %s", len(checkpoints), out)
     for p in old:
-        shutil.rmtree(p) if p.is_dir() else p.unlink()
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
 
 
 def publish(model, target: str | Path, files: dict[str, str | bytes] | None = None, base_model: str = "") -> Path:

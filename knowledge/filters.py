@@ -108,17 +108,18 @@ def find_blocker(state: DialogueState, has_matches) -> tuple[str, DialogueState]
     return None
 
 
+# How the alternatives for a blocker are ranked: (product field, sign); smallest value first, unknown last.
+# Cheapest when over budget, dearest when under a minimum, smallest when too big. Others: semantic order.
+NEAREST = {"budget_max": ("price", 1.0), "budget_min": ("price", -1.0),
+           **{key: (field, 1.0) for key, field in SIZE_KEYS.items()}}
+
+
 def nearest_order(key: str):
-    """How to rank the alternatives for a blocker: cheapest when over budget, smallest when too big;
-    None keeps the semantic order."""
-    if key == "budget_max":
-        return lambda p: p.price
-    if key == "budget_min":
-        return lambda p: -p.price
-    if key in SIZE_KEYS:
-        field = SIZE_KEYS[key]
-        return lambda p: getattr(p, field) if getattr(p, field) is not None else float("inf")
-    return None
+    """The sort key for the alternatives of blocker ``key`` (see NEAREST); None keeps the semantic order."""
+    if key not in NEAREST:
+        return None
+    field, sign = NEAREST[key]
+    return lambda p: sign * getattr(p, field) if getattr(p, field) is not None else float("inf")
 
 
 def _money(value: float, currency: str) -> str:

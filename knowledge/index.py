@@ -20,14 +20,13 @@ the per-query Chroma path for stores too big to hold. The columns obey the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import json
 from typing import Any, Iterable
 
 import numpy as np
 
-import json
-
 from assistant.state import FEATURES, ROOMS, DialogueState
-from knowledge.filters import FEATURE_WEIGHT, ROOM_WEIGHT, SIZE_KEYS
+from knowledge.filters import FEATURE_WEIGHT, NEAREST, ROOM_WEIGHT, SIZE_KEYS
 
 _FEATURE_BIT = {f: i for i, f in enumerate(FEATURES)}
 _ROOM_BIT = {r: i for i, r in enumerate(ROOMS)}
@@ -145,15 +144,12 @@ class ProductIndex:
     def nearest(self, state: DialogueState, key: str, k: int) -> list[str]:
         """Ids of the ``k`` matches of ``state`` closest to what the blocker ``key`` asked for: cheapest
         for budget_max, dearest for budget_min, smallest for a size limit (ties by id, so stable)."""
-        idx = np.flatnonzero(self.mask(state))
-        if key == "budget_max":
-            value = self.price[idx]
-        elif key == "budget_min":
-            value = -self.price[idx]
-        elif key in SIZE_KEYS:
-            value = np.nan_to_num(self.sizes[SIZE_KEYS[key]][idx], nan=np.inf)
-        else:
+        if key not in NEAREST:
             raise ValueError(f"no nearest order for {key!r}")
+        field, sign = NEAREST[key]  # the same order as knowledge.filters.nearest_order
+        idx = np.flatnonzero(self.mask(state))
+        column = self.price if field == "price" else self.sizes[field]
+        value = np.nan_to_num(sign * column[idx], nan=np.inf)  # unknown sizes last
         if self._id_rank is None:  # ties break by id; ranking the ids once keeps each call to numbers
             self._id_rank = np.argsort(np.argsort(self.ids.astype(str), kind="stable"))
         top = np.argpartition(value, k - 1)[:k] if 0 < k < len(value) else np.arange(len(value))

@@ -176,7 +176,7 @@ class ChromaRetriever:
         return [hits[i] for i in product_ids if i in hits]
 
     def _nearest(self, relaxed: DialogueState, key: str, k: int, text: str) -> list[ProductHit]:
-        if filters.nearest_order(key) is not None:  # cheapest / dearest / smallest: the index sorts
+        if key in filters.NEAREST:  # cheapest / dearest / smallest: the index sorts
             return self._by_ids(self.index.nearest(relaxed, key, k))
         return self._query(relaxed, text, k)
 
