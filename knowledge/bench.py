@@ -164,7 +164,7 @@ def run(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), queries: int = 100, b
                 cfg = IngestConfig(retrieval=RetrievalSection(search=mode))
                 retriever = ChromaRetriever(cfg, store=path)
                 t0 = time.perf_counter()
-                retriever.brands()  # memory: reads the whole store into the index once
+                retriever.warm()  # memory: reads the whole store into the index once
                 load = time.perf_counter() - t0
                 for text in texts:
                     retriever.retrieve(DialogueState(category="sofa"), text, k=5)  # warm up

@@ -135,4 +135,5 @@ def test_exported_adapter_gguf_serves_a_conversation_over_http(tmp_path, tiny_mo
     first = "".join(client.generate(ASK, max_new_tokens=12, temperature=0.0))
     assert first == "".join(server.generate(ASK, max_new_tokens=12, temperature=0.0))
     history = ASK + [{"role": "assistant", "content": first}, {"role": "user", "content": "In grey?"}]
-    assert isinstance("".join(client.generate(history, max_new_tokens=12, temperature=0.0)), str)
+    second = "".join(client.generate(history, max_new_tokens=12, temperature=0.0))
+    assert second == "".join(server.generate(history, max_new_tokens=12, temperature=0.0))  # same turn over HTTP and in-process

@@ -7,8 +7,8 @@ print(''.join(make_backend(ModelConfig(backend='xllamacpp')).generate([{'role': 
 Why this engine: on a 2-core CPU llama.cpp decodes SmolLM2-135M several times faster than
 transformers + bitsandbytes, and xllamacpp ships llama.cpp as a prebuilt wheel (no compiler, no
 45-minute source build as llama-cpp-python needs). The model file is the same GGUF the
-``llamacpp`` backend loads: the base itself, or the base with the configured LoRA adapter merged
-and exported once to a cached q4_1 GGUF (the base's own quantization) (``assistant.backends.llamacpp.gguf_for``).
+``llamacpp`` backend loads (``assistant.backends.llamacpp.gguf_for``): the base itself, or the base with
+the configured LoRA adapter merged and exported once to a cached q4_1 GGUF, the base's own quantization.
 
 xllamacpp wraps llama.cpp's *server* (continuous batching, ``model.slots`` sequences at once), so
 it also opens an OpenAI-compatible HTTP endpoint. We bind it to 127.0.0.1 on a free port and guard
@@ -127,7 +127,8 @@ class XLlamaCppBackend:
             cancelled.set()
 
     def close(self) -> None:
-        """Stop the server thread and free the model (also happens when the backend is collected)."""
+        """Drop our reference to the server: llama.cpp stops its threads and frees the model when the last
+        reference goes (as it does when the backend itself is collected)."""
         self._server = None
 
 

@@ -95,7 +95,8 @@ def clean_quote(text: str) -> tuple[str, int]:
     for sentence in SENTENCE_END.split(text):
         if not sentence.strip():
             continue
-        if MARKUP.search(sentence) or INSTRUCTIONS.search(sentence) or re.search(r"[<>]", sentence):
+        # An opening tag counts even unclosed (a chunk border can cut one); a bare "<" or ">" is prose.
+        if MARKUP.search(sentence) or INSTRUCTIONS.search(sentence) or re.search(r"<\s*/?\s*[a-zA-Z]", sentence):
             dropped += 1
         else:
             kept.append(sentence.strip())
