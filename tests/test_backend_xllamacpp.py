@@ -60,6 +60,10 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="nope.gguf"):
         XLlamaCppBackend(tmp_path / "nope.gguf")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 64)  # a header and then garbage
+    with pytest.raises(RuntimeError, match="could not load .*broken.gguf"):
+        XLlamaCppBackend(broken, threads=1)
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,11 @@ class XLlamaCppBackend:
         p.warmup = True
         if not verbose:
             p.verbosity = -1  # llama.cpp logs every request at info level otherwise
-        self._server = xlc.Server(p)
+        try:
+            self._server = xlc.Server(p)
+        except RuntimeError as e:  # llama.cpp's own message names no file ("Failed to init server")
+            raise RuntimeError(f"llama.cpp could not load {self.model_path}: is it a GGUF model file? ({e}) "
+                               "A cached merged export can be deleted; it is rebuilt on the next start.") from e
         self.server_url = self._server.listening_address  # e.g. http://127.0.0.1:40123
 
     @classmethod
