@@ -161,3 +161,22 @@ def read_numbers(text: str) -> Numbers:
             out.bare_price = _plain(m.value)
         i += 1
     return out
+
+
+def hints(text: str) -> list[str]:
+    """The numbers of a message, read exactly and normalised, as the state prompt shows them to the LM.
+
+        >>> hints("a 24 inch wide fridge under 1.2k")
+        ['61cm', '1200']
+
+    The deterministic part of the division of labour: the parser owns what a number *is* (units,
+    multipliers, currencies, Chinese numerals); the model decides which slot it fills, if any.
+    Lengths become whole centimetres with a ``cm`` suffix; everything else is a plain number.
+    """
+    out: list[str] = []
+    for m in _mentions(text):
+        factor = m.length_factor
+        value = f"{round_half_up(m.value * factor)}cm" if factor is not None else str(_plain(m.value))
+        if value not in out:
+            out.append(value)
+    return out

@@ -60,9 +60,10 @@ class HybridExtractor(Extractor):
         no_category = state.category is None and update.category is UNSET
         return update.is_empty() or no_category
 
-    def update(self, state: DialogueState, history: list, user_message: str) -> DialogueState:
+    def update(self, state: DialogueState, history: list, user_message: str, *,
+               allow_lm: bool = True) -> DialogueState:
         ruled = self.rules.propose(state, user_message)
-        if not self.needs_lm(state, ruled, user_message):
+        if not allow_lm or not self.needs_lm(state, ruled, user_message):
             return apply_update(state, ruled)
         self.lm_calls += 1
         lm = self.llm.propose(state, history, user_message).update

@@ -101,5 +101,8 @@ class LLMExtractor(Extractor):
         self.last = parse_update(raw)
         return self.last
 
-    def update(self, state: DialogueState, history: list, user_message: str) -> DialogueState:
+    def update(self, state: DialogueState, history: list, user_message: str, *,
+               allow_lm: bool = True) -> DialogueState:
+        if not allow_lm:
+            return state
         return apply_update(state, self.propose(state, history, user_message).update)

@@ -188,7 +188,8 @@ class RulesExtractor(Extractor):
             changes["remove_features"] = tuple(f for f in dict.fromkeys(remove_f) if f not in add_f)
         return StateUpdate(**changes)
 
-    def update(self, state: DialogueState, history: list, user_message: str) -> DialogueState:
+    def update(self, state: DialogueState, history: list, user_message: str, *,
+               allow_lm: bool = True) -> DialogueState:
         return apply_update(state, self.propose(state, user_message))
 
     # --- helpers ------------------------------------------------------------------------------
