@@ -111,9 +111,19 @@ class DialogueState:
     max_width_cm: int | float | None = None
     max_depth_cm: int | float | None = None
     max_height_cm: int | float | None = None
+    # The bundle part (docs/bundles.md): an assistant.bundle.BundleState or None. Not one of the spec's
+    # ten slots (KEYS): pairs() and the metrics ignore it.
+    bundle: Any = None
 
     def __post_init__(self) -> None:
         # Validate and normalise once, here, so every state in the program is canonical.
+        if self.bundle is not None:
+            from assistant.bundle import BundleState  # lazy: assistant.bundle imports this module
+
+            if isinstance(self.bundle, dict):
+                object.__setattr__(self, "bundle", BundleState.from_dict(self.bundle))
+            elif not isinstance(self.bundle, BundleState):
+                raise StateError("bundle must be a bundle object or null")
         object.__setattr__(self, "category", canonical_category(self.category))
         if self.room is not None:
             object.__setattr__(self, "room", canonical_member(self.room, ROOMS, "room"))
@@ -133,7 +143,7 @@ class DialogueState:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "DialogueState":
         data = dict(data or {})
-        unknown = sorted(set(data) - set(KEYS))
+        unknown = sorted(set(data) - set(KEYS) - {"bundle"})
         if unknown:
             raise StateError(f"unknown state key(s) {unknown}; allowed: {list(KEYS)}")
         for key in LIST_KEYS:
@@ -156,6 +166,8 @@ class DialogueState:
                 value = list(value)
             if full or value not in (None, []):
                 out[key] = value
+        if self.bundle is not None:
+            out["bundle"] = self.bundle.to_dict()
         return out
 
     def to_json(self) -> str:
