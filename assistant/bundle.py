@@ -220,7 +220,11 @@ class BundleUpdate:
     close: bool = False                # "forget the bundle": back to single products
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in (UNSET, (), None, False) for f in dataclasses.fields(self))
+        """Nothing changes (a scalar set to None clears it: that is a change)."""
+        return (self.new is None and not self.close
+                and all(getattr(self, f.name) is UNSET for f in dataclasses.fields(self)
+                        if f.name in ("total_max", "room", "colour", "material", "brands"))
+                and not (self.add or self.remove or self.change or self.add_match or self.exclude_brands))
 
 
 def _without(values: tuple[str, ...], drop) -> tuple[str, ...]:

@@ -77,7 +77,7 @@ _MATERIAL_RX = _phrase_rx(MATERIAL_TERMS)
 _UNSUPPORTED_RX = _phrase_rx(UNSUPPORTED_TERMS)
 _HEAD_RX = _phrase_rx(_HEADS)
 
-_CLAUSE = re.compile(r"[.;:!?。；：！？、\n]|,(?!\d{3})|，|\band\b|\bplus\b|和|及|以及|还有|跟|与")
+_CLAUSE = re.compile(r"\.(?!\d)|[;:!?。；：！？、\n]|,(?!\d{3})|，|\band\b|\bplus\b|和|及|以及|还有|跟|与")
 _BUNDLE_CUE = re.compile(r"\b(?:furnish(?:ing|ed)?|kit(?:ting)? out|bundle|package|set(?:-?up)?|together|total|"
                          r"altogether|all in|in all|combined|overall|whole room|everything)\b"
                          r"|一套|全套|整套|成套|配套|套装|组合|配齐|配一|总共|一共|总价|总预算|合计|加起来", re.I)
@@ -161,6 +161,7 @@ class _Mention:
     start: int
     end: int
     value: str
+    feature: str | None = None   # a category named by a feature phrase ("sofa bed")
 
 
 @dataclass
@@ -205,6 +206,12 @@ class BundleParser:
         for m in _CAT_RX.finditer(text):
             cat = _lookup(m.group(0), CATEGORY_TERMS)
             out.append(_Mention(m.start(), m.end(), cat))
+        # "sofa bed", "沙发床": a feature phrase spanning two category words names one item, the first.
+        for f in _FEATURE_RX.finditer(text):
+            inside = [c for c in out if f.start() <= c.start and c.end <= f.end()]
+            if len(inside) > 1:
+                out = [c for c in out if c not in inside[1:]]
+                inside[0].end, inside[0].feature = f.end(), FEATURE_TERMS[_lookup(f.group(0), FEATURE_TERMS)]
         return out
 
     def _brand_mentions(self, text: str) -> list[tuple[_Mention, bool]]:
@@ -373,7 +380,7 @@ class BundleParser:
             elif _SHARED_CUE.search(cl.text):
                 item_features.setdefault("*", []).append(feature)
         for c in cats:  # "standing desk": a category name that also names a feature
-            f = FEATURE_TERMS.get(text[c.start:c.end].lower())
+            f = c.feature or FEATURE_TERMS.get(text[c.start:c.end].lower())
             if f:
                 item_features.setdefault(c.value, []).append(f)
         rest = _mask(rest, [m.span() for m in _FEATURE_RX.finditer(rest)])
