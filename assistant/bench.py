@@ -30,6 +30,7 @@ SECTIONS = {
     "knowledge": "knowledge.bench:run",
     "dialogue": "assistant.dialogue.bench:run",
     "finetune": "finetune.bench:run",
+    "bundles": "knowledge.bundle_bench:run",
 }
 
 

@@ -73,6 +73,10 @@ def _known(p: Product, key: str) -> bool:
 # --- where candidates come from ----------------------------------------------------------------
 
 class CandidateSource(Protocol):
+    def ranked(self, state: DialogueState, query: str, k: int) -> list[Product]:
+        """The ``k`` most relevant products that keep the hard constraints of ``state`` (the retriever's order)."""
+        ...
+
     def matching(self, state: DialogueState) -> list[Product]:
         """Every product that keeps the hard constraints of ``state`` (knowledge.filters.violations)."""
         ...
@@ -81,7 +85,7 @@ class CandidateSource(Protocol):
 
 
 class CatalogSource:
-    """Products in memory (a CatalogRetriever's, or a list)."""
+    """Products in memory (a list): relevance is the soft bonus (wanted features, room), then price."""
 
     def __init__(self, products: Iterable[Product]):
         self.products = sorted(products, key=lambda p: (p.category, p.id))
@@ -93,21 +97,27 @@ class CatalogSource:
         pool = self._by_cat.get(state.category, []) if state.category else self.products
         return [p for p in pool if not filters.violations(p, state)]
 
+    def ranked(self, state: DialogueState, query: str, k: int) -> list[Product]:
+        ps = self.matching(state)
+        return sorted(ps, key=lambda p: (-filters.soft_bonus(p.features, p.rooms, state), p.price, p.id))[:k]
+
     def has_matches(self, state: DialogueState) -> bool:
         return bool(self.matching(state))
 
 
-class IndexSource:
-    """A ChromaRetriever's store: the in-memory product index finds the matches (numpy masks), the records
-    come from Chroma by id once and stay cached (a catalog's products do not change under a running store)."""
+class RetrieverSource:
+    """Any Retriever: ``retrieve`` ranks (semantic + soft bonus for Chroma, keywords in memory). For every match,
+    a ChromaRetriever's in-memory product index finds them (numpy masks) and the records come from Chroma by id
+    once and stay cached (a running store's products do not change); a CatalogRetriever filters its products."""
 
     def __init__(self, retriever):
         self.retriever = retriever
         self._records: dict[str, Product] = {}
 
-    @property
-    def index(self):
-        return self.retriever.index
+    def ranked(self, state: DialogueState, query: str, k: int) -> list[Product]:
+        res = self.retriever.retrieve(state, query, k=k)
+        # violations() again: the guarantee rests on the one definition of the constraints, not on the store
+        return [h.product for h in res.products if not filters.violations(h.product, state)]
 
     def _fetch(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self._records]
@@ -119,27 +129,33 @@ class IndexSource:
                 self._records[p.id] = p
 
     def matching(self, state: DialogueState) -> list[Product]:
-        index = self.index
-        ids = [str(i) for i in index.ids[index.mask(state)]]
-        self._fetch(ids)
-        # violations() again on the records: the guarantee rests on the one definition of the constraints.
-        return [p for p in (self._records.get(i) for i in ids) if p is not None and not filters.violations(p, state)]
+        if hasattr(self.retriever, "collection"):
+            index = self.retriever.index
+            ids = [str(i) for i in index.ids[index.mask(state)]]
+            self._fetch(ids)
+            found = (self._records.get(i) for i in ids)
+        else:
+            found = getattr(self.retriever, "products", {}).values()
+        return sorted((p for p in found if p is not None and not filters.violations(p, state)),
+                      key=lambda p: (p.price, p.id))
 
     def has_matches(self, state: DialogueState) -> bool:
-        return self.index.has_matches(state)
+        if hasattr(self.retriever, "collection"):
+            return self.retriever.index.has_matches(state)
+        return bool(self.matching(state))
+
+
+IndexSource = RetrieverSource  # the name the bench and older callers use
 
 
 def source_for(retriever_or_products) -> CandidateSource:
-    """A candidate source for a ChromaRetriever, a CatalogRetriever, or a list of products."""
+    """A candidate source for a Retriever (Chroma or in memory), a list of products, or a source itself."""
     if isinstance(retriever_or_products, (list, tuple)):
         return CatalogSource(retriever_or_products)
-    if hasattr(retriever_or_products, "matching"):
+    if hasattr(retriever_or_products, "ranked"):
         return retriever_or_products
-    if hasattr(retriever_or_products, "collection") and hasattr(retriever_or_products, "index"):
-        return IndexSource(retriever_or_products)
-    products = getattr(retriever_or_products, "products", None)
-    if isinstance(products, dict):
-        return CatalogSource(products.values())
+    if hasattr(retriever_or_products, "retrieve"):
+        return RetrieverSource(retriever_or_products)
     raise TypeError(f"no bundle candidates from {type(retriever_or_products).__name__}")
 
 
@@ -344,14 +360,52 @@ def _money(x: float, currency: str) -> str:
 
 
 class BundleSolver:
-    """Exact bundle choice over a candidate source; ``solve`` is the module-level shortcut."""
+    """Exact bundle choice over a candidate source; ``solve`` is the module-level shortcut.
 
-    def __init__(self, source: CandidateSource):
+    Candidates: each item's ``top_k`` most relevant products (the retriever's ranking, so a catalog's spare
+    parts filed under a category do not win on price alone). When no bundle among them fits the total or
+    agrees, the search is repeated over every matching product of the catalog, so "nothing fits" and its
+    ``over_by`` are exact over the whole catalog, never an artefact of the shortlist.
+    """
+
+    def __init__(self, source: CandidateSource, top_k: int = 12):
         self.source = source
+        self.top_k = top_k
 
     def item_products(self, state: BundleState) -> dict[str, list[Product]]:
-        """Every item's products under its own hard constraints (before the shared colour / material)."""
+        """Every item's shortlist: relevant products under its own hard constraints and the shared colour /
+        material (every such product when the relevant ones have none of that colour or material)."""
+        out = {}
+        words = " ".join(w for w in (state.colour, state.material) if w)
+        for item in state.items:
+            st = state.item_state(item)
+            wide = self.top_k * (3 if words else 1)
+            ranked = self.source.ranked(st, words, wide)
+            if words:
+                exempt = self.exemptions(state, {item.category: ranked})
+                keep = [p for p in ranked if _shared_ok(p, state, item.category, exempt)][:self.top_k]
+                if ranked and not keep:
+                    keep = [p for p in self.source.matching(st) if _shared_ok(p, state, item.category, exempt)]
+                    keep = keep[:self.top_k] or ranked[:self.top_k]  # none at all: the blocker says so
+                ranked = keep
+            out[item.category] = ranked
+        return out
+
+    def all_products(self, state: BundleState) -> dict[str, list[Product]]:
         return {item.category: self.source.matching(state.item_state(item)) for item in state.items}
+
+    def solve(self, state: BundleState, *, products: dict[str, list[Product]] | None = None,
+              _nearest: bool = True) -> BundleResult:
+        if products is not None:
+            return self._solve(state, products, _nearest)
+        short = self.item_products(state)
+        res = self._solve(state, short, _nearest)
+        if res.bundles or res.blocker is None or res.blocker.constraint not in ("total", "match"):
+            return res
+        full = self.all_products(state)
+        if all(len(full[c]) <= len(short[c]) for c in full):
+            return res
+        return self._solve(state, full, _nearest)
 
     @staticmethod
     def exemptions(state: BundleState, products: dict[str, list[Product]]) -> set[tuple[str, str]]:
@@ -359,11 +413,9 @@ class BundleSolver:
         keys = {k for k in ("colour", "material") if getattr(state, k)} | set(state.match)
         return {(cat, key) for cat, ps in products.items() for key in keys if ps and not any(_known(p, key) for p in ps)}
 
-    def solve(self, state: BundleState, *, products: dict[str, list[Product]] | None = None,
-              _nearest: bool = True) -> BundleResult:
+    def _solve(self, state: BundleState, products: dict[str, list[Product]], _nearest: bool) -> BundleResult:
         if not state.items:
             return BundleResult()
-        products = products if products is not None else self.item_products(state)
         exempt = self.exemptions(state, products)
         weight = len(state.items) + 1
         # 1. an item with nothing under its own constraints
@@ -382,7 +434,7 @@ class BundleSolver:
                 msg = f"No {item.category} in {value} with your other requirements."
                 nearest = None
                 if _nearest:  # the same bundle without the shared colour (material) for any item
-                    res = self.solve(state.replace(**{key: None}), products=products, _nearest=False)
+                    res = self.solve(state.replace(**{key: None}), _nearest=False)
                     nearest = replace(res.bundles[0], alternative=True) if res.bundles else None
                 return BundleResult(blocker=Blocker(item.category, key, None, msg), nearest=nearest,
                                     exempt=tuple(sorted(exempt)), candidates=products)
@@ -431,7 +483,9 @@ class BundleSolver:
         found = filters.find_blocker(st, self.source.has_matches)
         key, relaxed = found if found else ("category", filters.relax(st, "category"))
         order = filters.nearest_order(key)
-        alts = self.source.matching(relaxed) if key != "category" else []
+        alts = self.source.ranked(relaxed, "", self.top_k) if key != "category" else []
+        if order:  # the closest on the blocking constraint come from the whole catalog, not the shortlist
+            alts = sorted(self.source.matching(relaxed), key=lambda p: (order(p), p.id))[:self.top_k]
         nearest = None
         if with_nearest and alts:
             # closest on the blocking constraint first (the narrowest, the cheapest, ...), else any that fits
@@ -459,8 +513,8 @@ class BundleSolver:
         return res.nearest
 
 
-def solve(state: BundleState, source) -> BundleResult:
-    return BundleSolver(source_for(source)).solve(state)
+def solve(state: BundleState, source, top_k: int = 12) -> BundleResult:
+    return BundleSolver(source_for(source), top_k).solve(state)
 
 
 # --- swapping one item, comparing two bundles --------------------------------------------------
@@ -468,13 +522,14 @@ def solve(state: BundleState, source) -> BundleResult:
 SWAPS = ("cheaper", "another", "better")
 
 
-def swap(state: BundleState, current: Bundle, category: str, how: str, source, seen: Iterable[str] = ()) -> Bundle | None:
+def swap(state: BundleState, current: Bundle, category: str, how: str, source, seen: Iterable[str] = (),
+         top_k: int = 12) -> Bundle | None:
     """``current`` with the ``category`` item replaced, every other item kept; None when no product qualifies.
 
     cheaper: a cheaper one (best match, then the closest price below); another: any other not yet ``seen``
     (best match, then cheapest); better: a dearer one that still fits the total (best match, then the next price
     up). The new item keeps its own constraints, the shared colour / material, any ``match`` with the kept items,
-    and the total.
+    and the total. Chosen among the item's ``3 x top_k`` most relevant products (as the solver's shortlist).
     """
     if how not in SWAPS:
         raise ValueError(f"unknown swap {how!r}; choose one of {SWAPS}")
@@ -483,7 +538,13 @@ def swap(state: BundleState, current: Bundle, category: str, how: str, source, s
     old = current.line(category)
     if item is None or old is None:
         return None
-    products = src.matching(state.item_state(item))
+    st = state.item_state(item)
+    words = " ".join(w for w in (state.colour, state.material) if w)
+    return _swap_pick(state, current, item, old, src.ranked(st, words, 3 * top_k), how, seen)
+
+
+def _swap_pick(state, current, item, old, products, how, seen) -> Bundle | None:
+    category = item.category
     exempt = BundleSolver.exemptions(state, {category: products})
     others = [ln for ln in current.lines if ln.category != category]
     left = None if state.total_max is None else _cents(state.total_max) - sum(_cents(ln.cost) for ln in others)
@@ -592,5 +653,5 @@ def check_bundle(state: BundleState, bundle: Bundle, exempt=()) -> list[str]:
 
 
 __all__ = ["Bundle", "BundleLine", "BundleResult", "BundleSolver", "Blocker", "CandidateSource", "CatalogSource",
-           "IndexSource", "solve", "swap", "compare", "brute_force", "check_bundle", "source_for", "colour_of",
+           "IndexSource", "RetrieverSource", "solve", "swap", "compare", "brute_force", "check_bundle", "source_for", "colour_of",
            "materials_of", "SWAPS"]
