@@ -106,18 +106,56 @@ class CatalogSource:
 
 
 class RetrieverSource:
-    """Any Retriever: ``retrieve`` ranks (semantic + soft bonus for Chroma, keywords in memory). For every match,
+    """Any Retriever. Ranking: a ChromaRetriever with the in-memory index ranks by the store's own vectors
+    (``_typical``); otherwise ``retrieve`` ranks (Chroma's query, or keywords in memory). For every match,
     a ChromaRetriever's in-memory product index finds them (numpy masks) and the records come from Chroma by id
     once and stay cached (a running store's products do not change); a CatalogRetriever filters its products."""
 
     def __init__(self, retriever):
         self.retriever = retriever
         self._records: dict[str, Product] = {}
+        self._centroids: dict = {}
 
     def ranked(self, state: DialogueState, query: str, k: int) -> list[Product]:
-        res = self.retriever.retrieve(state, query, k=k)
+        if getattr(self.retriever, "memory", False) and state.category:
+            found = self._typical(state, k)
+        else:
+            found = [h.product for h in self.retriever.retrieve(state, query, k=k).products]
         # violations() again: the guarantee rests on the one definition of the constraints, not on the store
-        return [h.product for h in res.products if not filters.violations(h.product, state)]
+        return [p for p in found if not filters.violations(p, state)]
+
+    def _typical(self, state: DialogueState, k: int) -> list[Product]:
+        """The store's own vectors rank, no encoder call: closeness to the centroid of the category's products
+        (spare parts a catalog files under "beds" sit far from the beds) plus the soft bonus (wanted features,
+        room), as the retriever's ranking adds it. A bundle item has no free-text query to embed. Returns the
+        ``k`` best and the ``k`` cheapest of the better half (up to 2k products)."""
+        import numpy as np
+
+        idx = self.retriever.store_index
+        products = idx.products
+        allowed = products.mask(state)
+        if not allowed.any():
+            return []
+        if state.category not in self._centroids:
+            in_cat = products.category == products.categories[state.category]
+            rows = np.flatnonzero((idx.product_row >= 0) & in_cat[np.maximum(idx.product_row, 0)])
+            c = idx.vectors[rows].mean(axis=0)
+            self._centroids[state.category] = c / (np.linalg.norm(c) or 1.0)
+        rows = np.flatnonzero((idx.product_row >= 0) & allowed[np.maximum(idx.product_row, 0)])
+        owner = idx.product_row[rows]
+        best = np.full(len(products), -np.inf, dtype=np.float32)
+        np.maximum.at(best, owner, idx.vectors[rows] @ self._centroids[state.category])
+        bonus = products.bonus(state)
+        score = best + (bonus if bonus is not None else 0)
+        cand = np.flatnonzero(allowed)
+        ranked = cand[np.lexsort((products.ids[cand].astype(str), -score[cand]))]
+        # the k most typical, then the k cheapest of the more typical half: a tight total still has options
+        half = ranked[:max(k, (len(ranked) + 1) // 2)]
+        cheap = half[np.lexsort((products.ids[half].astype(str), products.price[half]))][:k]
+        order = list(dict.fromkeys([*ranked[:k].tolist(), *cheap.tolist()]))
+        ids = [str(i) for i in products.ids[order]]
+        self._fetch(ids)
+        return [self._records[i] for i in ids if i in self._records]
 
     def _fetch(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self._records]
@@ -362,33 +400,34 @@ def _money(x: float, currency: str) -> str:
 class BundleSolver:
     """Exact bundle choice over a candidate source; ``solve`` is the module-level shortcut.
 
-    Candidates: each item's ``top_k`` most relevant products (the retriever's ranking, so a catalog's spare
+    Candidates: each item's ``top_k`` most relevant products (the store's ranking, so a catalog's spare
     parts filed under a category do not win on price alone). When no bundle among them fits the total or
-    agrees, the search is repeated over every matching product of the catalog, so "nothing fits" and its
-    ``over_by`` are exact over the whole catalog, never an artefact of the shortlist.
+    agrees, the search is repeated with cheaper relevant options added, then over every matching product of
+    the catalog, so "nothing fits" and its ``over_by`` are exact over the whole catalog, never an artefact of
+    the shortlist.
     """
 
     def __init__(self, source: CandidateSource, top_k: int = 12):
         self.source = source
         self.top_k = top_k
 
-    def item_products(self, state: BundleState) -> dict[str, list[Product]]:
-        """Every item's shortlist: relevant products under its own hard constraints and the shared colour /
-        material (every such product when the relevant ones have none of that colour or material)."""
+    def item_products(self, state: BundleState, widen: bool = False) -> dict[str, list[Product]]:
+        """Every item's shortlist: its ``top_k`` most relevant products under its own hard constraints and the
+        shared colour / material (every such product when the relevant ones have none of that colour or
+        material); ``widen`` adds what the source offers beyond the top (the cheaper of the relevant half)."""
         out = {}
         words = " ".join(w for w in (state.colour, state.material) if w)
         for item in state.items:
             st = state.item_state(item)
-            wide = self.top_k * (3 if words else 1)
-            ranked = self.source.ranked(st, words, wide)
+            ranked = self.source.ranked(st, words, self.top_k * (3 if words else 1))
             if words:
                 exempt = self.exemptions(state, {item.category: ranked})
-                keep = [p for p in ranked if _shared_ok(p, state, item.category, exempt)][:self.top_k]
+                keep = [p for p in ranked if _shared_ok(p, state, item.category, exempt)]
                 if ranked and not keep:
                     keep = [p for p in self.source.matching(st) if _shared_ok(p, state, item.category, exempt)]
                     keep = keep[:self.top_k] or ranked[:self.top_k]  # none at all: the blocker says so
                 ranked = keep
-            out[item.category] = ranked
+            out[item.category] = ranked if widen else ranked[:self.top_k]
         return out
 
     def all_products(self, state: BundleState) -> dict[str, list[Product]]:
@@ -398,14 +437,16 @@ class BundleSolver:
               _nearest: bool = True) -> BundleResult:
         if products is not None:
             return self._solve(state, products, _nearest)
-        short = self.item_products(state)
-        res = self._solve(state, short, _nearest)
-        if res.bundles or res.blocker is None or res.blocker.constraint not in ("total", "match"):
-            return res
-        full = self.all_products(state)
-        if all(len(full[c]) <= len(short[c]) for c in full):
-            return res
-        return self._solve(state, full, _nearest)
+        # The most relevant shortlist that has a bundle: the top, then with cheaper relevant options, then all.
+        res, tried = None, None
+        for pool in ("top", "wide", "all"):
+            products = self.all_products(state) if pool == "all" else self.item_products(state, pool == "wide")
+            if tried is not None and all(len(products[c]) <= len(tried[c]) for c in products):
+                continue  # nothing new to search
+            res, tried = self._solve(state, products, _nearest), products
+            if res.bundles or res.blocker is None or res.blocker.constraint not in ("total", "match"):
+                return res
+        return res
 
     @staticmethod
     def exemptions(state: BundleState, products: dict[str, list[Product]]) -> set[tuple[str, str]]:
