@@ -251,11 +251,14 @@ class Bundle:
 
 @dataclass(frozen=True)
 class Blocker:
-    item: str                  # the category of the blocking item ("" for the whole bundle)
+    """Why no bundle fits, as data (wording it is the dialogue's job, per language)."""
+
+    item: str                  # the category of the blocking item
     constraint: str            # a state key of the item (budget_max, brands, max_width_cm, ...), colour,
                                # material, match, or total
     over_by: float | None = None   # for total: how much the cheapest valid bundle is over the total
-    message: str = ""
+    closest: Product | None = None  # the item's closest option (the cheapest for total, narrowest for width...)
+    cheapest_total: float | None = None  # for total: what the cheapest valid bundle costs
 
 
 @dataclass(frozen=True)
@@ -393,10 +396,6 @@ def _bundle(state: BundleState, choice: list[_Cand], alternative: bool = False) 
     return Bundle(lines, round(total, 2), state.total_max, alternative)
 
 
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.2f} {currency}".strip()
-
-
 class BundleSolver:
     """Exact bundle choice over a candidate source; ``solve`` is the module-level shortcut.
 
@@ -471,13 +470,12 @@ class BundleSolver:
                 key = "colour" if state.colour and not any(
                     _shared_ok(p, state.replace(material=None), item.category, exempt)
                     for p in products[item.category]) else "material"
-                value = getattr(state, key)
-                msg = f"No {item.category} in {value} with your other requirements."
                 nearest = None
                 if _nearest:  # the same bundle without the shared colour (material) for any item
                     res = self.solve(state.replace(**{key: None}), _nearest=False)
                     nearest = replace(res.bundles[0], alternative=True) if res.bundles else None
-                return BundleResult(blocker=Blocker(item.category, key, None, msg), nearest=nearest,
+                closest = nearest.line(item.category).product if nearest else None
+                return BundleResult(blocker=Blocker(item.category, key, None, closest), nearest=nearest,
                                     exempt=tuple(sorted(exempt)), candidates=products)
             pools[item.category] = _make_cands(item, state, ok, weight)
         # 3. per agreement group, the exact search
@@ -498,19 +496,15 @@ class BundleSolver:
             counts = {item.category: len({colour_of(c.product) for c in pools[item.category]})
                       for item in state.items}
             blocking = min(state.items, key=lambda i: counts[i.category]).category
-            msg = "The items cannot all match: no " + " and ".join(state.match) + " is available for every item."
             nearest = self._nearest_without(state, products, exempt, drop_match=True) if _nearest else None
-            return BundleResult(blocker=Blocker(blocking, "match", None, msg), nearest=nearest,
+            return BundleResult(blocker=Blocker(blocking, "match"), nearest=nearest,
                                 exempt=tuple(sorted(exempt)), candidates=products)
         if best is None:  # 4. the total: even the cheapest valid bundle costs more
             over = (sum(c.cost for c in cheapest) - budget) / 100
             worst = max(range(len(state.items)), key=lambda i: (cheapest[i].cost, -i))
             cat = state.items[worst].category
-            cur = cheapest[worst].product.currency
-            msg = (f"No bundle fits {_money(state.total_max, cur)}: the cheapest that meets everything else costs "
-                   f"{_money(sum(c.cost for c in cheapest) / 100, cur)}, {_money(over, cur)} over; the {cat} "
-                   f"takes the most of it (the cheapest suitable one is {_money(cheapest[worst].cost / 100, cur)}).")
-            return BundleResult(blocker=Blocker(cat, "total", round(over, 2), msg),
+            return BundleResult(blocker=Blocker(cat, "total", round(over, 2), cheapest[worst].product,
+                                                round(sum(c.cost for c in cheapest) / 100, 2)),
                                 nearest=_bundle(state, cheapest, alternative=True) if _nearest else None,
                                 exempt=tuple(sorted(exempt)), candidates=products)
         bundles = [_bundle(state, best)]
@@ -535,10 +529,8 @@ class BundleSolver:
                 nearest = self._nearest_without(state, {**products, item.category: pool}, exempt)
                 if nearest is not None:
                     break
-        shown = [nearest.line(item.category).product] if nearest else sorted(alts, key=lambda p: (order(p), p.id))[:1] \
-            if order else alts[:1]
-        msg = filters.blocker_message(key, st, shown)
-        return BundleResult(blocker=Blocker(item.category, key, None, msg), nearest=nearest,
+        closest = nearest.line(item.category).product if nearest else (alts[0] if alts else None)
+        return BundleResult(blocker=Blocker(item.category, key, None, closest), nearest=nearest,
                             exempt=tuple(sorted(exempt)), candidates=products)
 
     def _nearest_without(self, state, products, exempt, drop_match=False) -> Bundle | None:
@@ -621,14 +613,14 @@ def _swap_pick(state, current, item, old, products, how, seen) -> Bundle | None:
 
 
 def compare(a: Bundle, b: Bundle) -> list[dict]:
-    """Rows of a side-by-side table: one per item, then the total, what is left and the wishes matched."""
+    """Rows of a side-by-side table (data; the dialogue words it): one per item with the two products (None where
+    a bundle has no such item), then the total, what is left and the wishes matched."""
     rows = []
     cats = list(dict.fromkeys([ln.category for ln in a.lines] + [ln.category for ln in b.lines]))
     for cat in cats:
         la, lb = a.line(cat), b.line(cat)
         rows.append({"row": cat,
-                     "a": f"{la.product.name} ({_money(la.cost, la.product.currency)})" if la else "-",
-                     "b": f"{lb.product.name} ({_money(lb.cost, lb.product.currency)})" if lb else "-",
+                     "a": la.product if la else None, "b": lb.product if lb else None,
                      "same": bool(la and lb and la.product.id == lb.product.id)})
     rows.append({"row": "total", "a": a.total, "b": b.total, "same": a.total == b.total})
     rows.append({"row": "remaining", "a": a.remaining, "b": b.remaining, "same": a.remaining == b.remaining})
