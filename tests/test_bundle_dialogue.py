@@ -1,0 +1,84 @@
+"""The bundle part of a chat turn (assistant/dialogue/bundles.py) over the demo catalog: plans across turns.
+
+    HF_HUB_OFFLINE=1 /work/main/.venv/bin/python -m pytest tests/test_bundle_dialogue.py -q
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.dialogue.bundles import BundleMemory, BundlePolicy
+from assistant.state import DialogueState
+from knowledge.bundles import check_bundle
+from knowledge.retrieve import CatalogRetriever
+from knowledge.schema import Product
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTS = [Product.from_dict(json.loads(line)) for line in
+            (ROOT / "knowledge" / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def chat():
+    policy, memory = BundlePolicy(CatalogRetriever(PRODUCTS)), BundleMemory()
+    state = [DialogueState()]
+
+    def say(text):
+        parsed = policy.parse(text, state[0])
+        if parsed is None:
+            return None
+        plan = policy.plan(memory, state[0], parsed)
+        state[0] = plan.state
+        for b in plan.bundles:  # every bundle shown keeps every promise of the state it answers
+            if plan.kind != "compare":
+                assert check_bundle(plan.state.bundle, b) == []
+        return plan
+    return say
+
+
+def test_a_conversation_builds_swaps_compares_and_closes(chat):
+    first = chat("Furnish my living room for 2,000: sofa, coffee table and a TV stand")
+    assert first.kind == "new" and first.bundles[0].total <= 2000
+    better = chat("a better sofa")
+    assert better.kind == "swapped"
+    b0, b1 = first.bundles[0], better.bundles[0]
+    assert b1.line("sofa").product.price > b0.line("sofa").product.price
+    assert b1.line("coffee table") == b0.line("coffee table") and b1.line("tv stand") == b0.line("tv stand")
+    cmp = chat("compare the two bundles")
+    assert cmp.kind == "compare" and cmp.bundles == [b0, b1]
+    assert {r["row"] for r in cmp.comparison} >= {"sofa", "total", "remaining"}
+    rug = chat("add a rug")
+    assert rug.kind == "unsupported" and rug.unsupported == ("rug",) and rug.bundles == [b1]
+    more = chat("add an armchair")
+    assert more.kind == "updated" and [ln.category for ln in more.bundles[0].lines] == [
+        "sofa", "coffee table", "tv stand", "armchair"]
+    tight = chat("make the total 600")
+    assert not tight.bundles and tight.blocker.constraint == "total" and tight.nearest.alternative
+    assert tight.nearest.total - 600 == pytest.approx(tight.blocker.over_by)
+    assert chat("a cheaper sofa").kind in ("new", "no_swap")  # nothing fits: swapping cannot help
+    assert chat("forget the bundle").state.bundle is None
+
+
+def test_swap_after_the_bundle_changed_starts_from_the_new_bundle(chat):
+    chat("Furnish my living room for 2,000: sofa, coffee table and a TV stand")
+    chat("drop the TV stand")
+    plan = chat("another table")
+    assert plan.kind == "swapped" and [ln.category for ln in plan.bundles[0].lines] == ["sofa", "coffee table"]
+
+
+def test_chinese_conversation(chat):
+    plan = chat("我要给卧室配一套：床、床垫和衣柜，总共一万以内")
+    assert plan.kind == "new" and plan.state.bundle.room == "bedroom"
+    assert chat("换一个衣柜").kind == "swapped"
+    assert chat("对比一下这两套").kind == "compare"
+    blocked = chat("卧室：床和床垫，总共400以内")
+    assert blocked.blocker.item == "bed" and blocked.blocker.over_by == pytest.approx(59.98)
+
+
+def test_compare_needs_two_and_single_product_turns_are_left_alone(chat):
+    assert chat("a quiet dishwasher under 600") is None
+    chat("sofa and coffee table, 1,500 total")
+    assert chat("compare the bundles").kind == "compare_need_two"
