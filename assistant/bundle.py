@@ -15,7 +15,7 @@ checks single products.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.state import (FEATURES, ROOMS, UNSET, DialogueState, StateError, canonical_category,
@@ -219,12 +219,112 @@ class BundleUpdate:
     exclude_brands: tuple[str, ...] = ()
     close: bool = False                # "forget the bundle": back to single products
 
+    # --- the compact JSON an LM extractor emits (and the training data teaches) -------------------
+    # {"new": {bundle}} | {"+items": [{item}], "-items": ["tv stand"], "items": {"sofa": {change}},
+    #  "total_max": 1500, "room": ..., "colour": ..., "material": ..., "+match": [...], "brands": [...],
+    #  "+excluded_brands": [...], "close": true}; an item change: {"quantity", "budget_max", sizes, "brands",
+    #  "+features", "-features"}.
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.new is not None:
+            out["new"] = self.new.to_dict()
+        if self.add:
+            out["+items"] = [i.to_dict() for i in self.add]
+        if self.remove:
+            out["-items"] = list(self.remove)
+        if self.change:
+            out["items"] = {c.category: _change_dict(c) for c in self.change}
+        for key in ("total_max", "room", "colour", "material"):
+            if getattr(self, key) is not UNSET:
+                out[key] = getattr(self, key)
+        if self.add_match:
+            out["+match"] = list(self.add_match)
+        if self.brands is not UNSET:
+            out["brands"] = list(self.brands)
+        if self.exclude_brands:
+            out["+excluded_brands"] = list(self.exclude_brands)
+        if self.close:
+            out["close"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BundleUpdate":
+        """Validates like the state: canonical values only, unknown keys fail (``StateError``)."""
+        if not isinstance(data, dict):
+            raise StateError("a bundle update must be a JSON object")
+        unknown = sorted(set(data) - {"new", "+items", "-items", "items", "total_max", "room", "colour", "material",
+                                      "+match", "brands", "+excluded_brands", "close"})
+        if unknown:
+            raise StateError(f"unknown bundle update key(s) {unknown}")
+        kw: dict[str, Any] = {}
+        if "new" in data:
+            kw["new"] = BundleState.from_dict(data["new"])
+        if "+items" in data:
+            kw["add"] = tuple(BundleItem.from_dict(i) for i in data["+items"])
+        if "-items" in data:
+            kw["remove"] = tuple(canonical_category(c) for c in _strings(data["-items"], "-items"))
+        if "items" in data:
+            if not isinstance(data["items"], dict):
+                raise StateError("items must map a category to its changes")
+            kw["change"] = tuple(_change_from(c, v) for c, v in data["items"].items())
+        if "total_max" in data:
+            kw["total_max"] = number(data["total_max"], "total_max")
+        if "room" in data:
+            kw["room"] = None if data["room"] is None else canonical_member(data["room"], ROOMS, "room")
+        for key in ("colour", "material"):
+            if key in data:
+                kw[key] = _word(data[key], key)
+        if "+match" in data:
+            kw["add_match"] = tuple(canonical_member(m, MATCH_KEYS, "match key") for m in _strings(data["+match"], "+match"))
+        if "brands" in data:
+            kw["brands"] = _strings(data["brands"], "brands")
+        if "+excluded_brands" in data:
+            kw["exclude_brands"] = _strings(data["+excluded_brands"], "+excluded_brands")
+        if data.get("close"):
+            kw["close"] = True
+        return cls(**kw)
+
     def is_empty(self) -> bool:
         """Nothing changes (a scalar set to None clears it: that is a change)."""
         return (self.new is None and not self.close
                 and all(getattr(self, f.name) is UNSET for f in dataclasses.fields(self)
                         if f.name in ("total_max", "room", "colour", "material", "brands"))
                 and not (self.add or self.remove or self.change or self.add_match or self.exclude_brands))
+
+
+def _change_dict(c: ItemChange) -> dict[str, Any]:
+    out: dict[str, Any] = {k: getattr(c, k) for k in ("quantity", "budget_max", *ITEM_SIZE_KEYS)
+                           if getattr(c, k) is not UNSET}
+    if c.brands is not UNSET:
+        out["brands"] = list(c.brands)
+    if c.add_features:
+        out["+features"] = list(c.add_features)
+    if c.remove_features:
+        out["-features"] = list(c.remove_features)
+    return out
+
+
+def _change_from(category: str, data: Any) -> ItemChange:
+    if not isinstance(data, dict):
+        raise StateError(f"the changes of {category!r} must be a JSON object")
+    unknown = sorted(set(data) - {"quantity", "budget_max", *ITEM_SIZE_KEYS, "brands", "+features", "-features"})
+    if unknown:
+        raise StateError(f"unknown item change key(s) {unknown}")
+    kw: dict[str, Any] = {"category": canonical_category(category)}
+    if "quantity" in data:
+        q = data["quantity"]
+        if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= MAX_QUANTITY:
+            raise StateError(f"quantity must be a whole number from 1 to {MAX_QUANTITY}, got {q!r}")
+        kw["quantity"] = q
+    for key in ("budget_max", *ITEM_SIZE_KEYS):
+        if key in data:
+            kw[key] = number(data[key], key)
+    if "brands" in data:
+        kw["brands"] = _strings(data["brands"], "brands")
+    for key, attr in (("+features", "add_features"), ("-features", "remove_features")):
+        if key in data:
+            kw[attr] = tuple(canonical_member(f, FEATURES, "feature") for f in _strings(data[key], key))
+    return ItemChange(**kw)
 
 
 def _without(values: tuple[str, ...], drop) -> tuple[str, ...]:

@@ -102,3 +102,23 @@ def test_new_bundle_replaces_dropping_everything_closes_and_edits_need_an_open_b
     assert apply_bundle_update(LIVING, BundleUpdate(close=True)) is None
     assert apply_bundle_update(None, BundleUpdate(total_max=100)) is None
     assert apply_bundle_update(None, BundleUpdate(add=(BundleItem("desk"),))).categories == ("desk",)
+
+
+def test_bundle_update_json_round_trip_and_validation():
+    from assistant.extract.bundle import parse_bundle
+
+    texts = ["Furnish my living room for 2,000: sofa, coffee table and a TV stand", "add two armchairs",
+             "drop the TV stand", "make the total 1,500", "the sofa should be leather", "not Bramble", "all in walnut",
+             "forget the bundle", "the sofa under 900, no wider than 200 cm"]
+    b = None
+    for text in texts:
+        p = parse_bundle(text, b)
+        assert p is not None, text
+        again = BundleUpdate.from_dict(p.update.to_dict())
+        assert again == p.update, text
+        assert apply_bundle_update(b, again) == apply_bundle_update(b, p.update)
+        b = apply_bundle_update(b, p.update) or b
+    for bad in ({"+items": [{"category": "rug"}]}, {"items": {"sofa": {"+features": ["comfy"]}}}, {"total": 5},
+                {"items": {"sofa": {"quantity": 0}}}, {"+match": ["style"]}, {"-items": "sofa"}):
+        with pytest.raises(StateError):
+            BundleUpdate.from_dict(bad)
