@@ -140,3 +140,10 @@ def test_a_feature_phrase_made_of_two_category_words_is_one_item():
     for text in ("a sofa bed and a coffee table, 2,000 in total", "客厅：沙发床和茶几，总共3000"):
         b = parse_bundle(text).update.new
         assert b.categories == ("sofa", "coffee table") and b.item("sofa").features == ("sofa bed",)
+
+
+@pytest.mark.parametrize("text", ["I need a quiet dishwasher under 600", "is the sofa in stock?",
+                                  "compare the sofa and the armchair", "what's the warranty on the TV stand?"])
+def test_an_open_bundle_leaves_other_turns_alone(text):
+    b = parse_bundle("Furnish my living room for 2,000: sofa, coffee table and a TV stand").update.new
+    assert parse_bundle(text, b) is None

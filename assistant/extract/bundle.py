@@ -442,7 +442,8 @@ class BundleParser:
                               colour=shared.get("colour"), material=shared.get("material"), match=tuple(match))
             return BundleParse(BundleUpdate(new=new), unsupported=unsupported)
 
-        added = [c for c in ordered if c not in bundle.categories and c not in removed]
+        # A new category joins only with an add cue ("add", "also", "再加"); otherwise it is a single-product turn.
+        added = [c for c in ordered if c not in bundle.categories and c not in removed] if _ADD.search(text) else []
         changes = []
         for c in ordered:
             if c in bundle.categories and c not in removed:
@@ -450,7 +451,8 @@ class BundleParser:
                                 budget_max=caps.get(c, UNSET),
                                 quantity=qty.get(c, UNSET), brands=tuple(item_brands[c]) if c in item_brands else UNSET,
                                 **{k: v for k, v in sizes.get(c, {}).items()})
-                changes.append(ch)
+                if ch != ItemChange(category=c):   # naming an item ("is the sofa in stock?") changes nothing
+                    changes.append(ch)
         if item_features.get("*"):
             changes += [ItemChange(category=c, add_features=tuple(item_features["*"])) for c in bundle.categories
                         if c not in removed]
