@@ -147,3 +147,23 @@ def test_a_feature_phrase_made_of_two_category_words_is_one_item():
 def test_an_open_bundle_leaves_other_turns_alone(text):
     b = parse_bundle("Furnish my living room for 2,000: sofa, coffee table and a TV stand").update.new
     assert parse_bundle(text, b) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Can you put together a dining set: table and six chairs for under 1500?",
+     {"items": [{"category": "dining table"}, {"category": "dining chair", "quantity": 6}], "total_max": 1500}),
+    ("餐桌加四把椅子，一共两千左右",
+     {"items": [{"category": "dining table"}, {"category": "dining chair", "quantity": 4}], "total_max": 2200}),
+    ("书房配一张升降书桌和人体工学椅，总共不超过4000",
+     {"items": [{"category": "desk", "features": ["adjustable height"]},
+                {"category": "office chair", "features": ["ergonomic"]}], "total_max": 4000, "room": "home office"}),
+    ("Sofa and armchair in matching leather, under 2500",
+     {"items": [{"category": "sofa"}, {"category": "armchair"}], "total_max": 2500, "material": "leather"}),
+    ("卧室要床和床垫，床宽不超过160厘米，总价5000以内",
+     {"items": [{"category": "bed", "max_width_cm": 160}, {"category": "mattress"}], "total_max": 5000,
+      "room": "bedroom"}),
+    ("Looking for a couch + coffee table combo under $1,200",
+     {"items": [{"category": "sofa"}, {"category": "coffee table"}], "total_max": 1200}),
+])
+def test_more_phrasings(text, expected):
+    assert parse_bundle(text).update.new.to_dict() == expected

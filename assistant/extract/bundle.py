@@ -65,7 +65,19 @@ UNSUPPORTED_TERMS: dict[str, str] = {
 }
 # Bare heads that name a bundle item when exactly one item has them ("another table").
 _HEADS = {"table": "table", "tables": "table", "chair": "chair", "chairs": "chair", "stand": "stand",
-          "stool": "stool", "cabinet": "cabinet", "桌子": "table", "桌": "table", "椅子": "chair", "柜子": "cabinet"}
+          "stool": "stool", "stools": "stool", "cabinet": "cabinet", "桌子": "table", "桌": "table", "椅子": "chair",
+          "椅": "chair", "柜子": "cabinet"}
+# With no bundle open, a bare head takes its meaning from the words around it ("a dining set: table and six
+# chairs", "书桌和人体工学椅"): (context pattern, head) -> category, first match wins.
+_HEAD_CONTEXT = [
+    (re.compile(r"\bdining\b|\bkitchen\b|餐", re.I), "table", "dining table"),
+    (re.compile(r"\bdining\b|\bkitchen\b|餐", re.I), "chair", "dining chair"),
+    (re.compile(r"\bdesk\b|\bstudy\b|\boffice\b|\bergonomic\b|书桌|书房|办公|人体工学", re.I), "chair", "office chair"),
+    (re.compile(r"\bcoffee\b|\bliving room\b|\blounge\b|客厅", re.I), "table", "coffee table"),
+    (re.compile(r"\bbar\b|\bcounter\b|吧", re.I), "stool", "bar stool"),
+    (re.compile(r"\btv\b|电视", re.I), "stand", "tv stand"),
+    (re.compile(r"\bshoes?\b|鞋", re.I), "cabinet", "shoe cabinet"),
+]
 _HEAD_OF = {"table": ("coffee table", "dining table", "desk"), "chair": ("dining chair", "office chair", "armchair"),
             "stand": ("tv stand",), "stool": ("bar stool",), "cabinet": ("shoe cabinet", "tv stand", "wardrobe")}
 
@@ -257,10 +269,16 @@ class BundleParser:
         unsupported_m = list(_UNSUPPORTED_RX.finditer(rest))
         unsupported = tuple(dict.fromkeys(_lookup(m.group(0), UNSUPPORTED_TERMS) for m in unsupported_m))
         rest = _mask(rest, [m.span() for m in unsupported_m])
-        heads = [] if bundle is None else [m for m in _HEAD_RX.finditer(rest)]
-        # A bare head ("another table") names the open bundle's only item with that head.
-        for m in heads:
-            owners = [c for c in bundle.categories if c in _HEAD_OF[_HEADS[m.group(0).lower()]]]
+        # A bare head ("another table") names the open bundle's only item with that head; with no bundle open,
+        # the item its context names ("a dining set: table and six chairs").
+        named = {c.value for c in cats}
+        for m in _HEAD_RX.finditer(rest):
+            head = _HEADS[m.group(0).lower()]
+            if bundle is not None:
+                owners = [c for c in bundle.categories if c in _HEAD_OF[head]]
+            else:
+                owners = [c for c in _HEAD_OF[head] if c in named] or \
+                    [cat for rx, h, cat in _HEAD_CONTEXT if h == head and rx.search(text)][:1]
             if len(owners) == 1:
                 cats.append(_Mention(m.start(), m.end(), owners[0]))
         cats.sort(key=lambda c: c.start)
@@ -350,7 +368,8 @@ class BundleParser:
             cl = clauses[n]
             before = text[cl.start:m.start()]
             return (not cl.cats or bool(_SHARED_CUE.search(cl.text) or _SHARED_CUE.search(text[:cl.start][-12:]))
-                    or (n == last_item_clause and re.search(r"(?:\bin|\bmade of|用)\s*$", before, re.I) is not None
+                    or re.search(r"\bmatching\s*$", before, re.I) is not None
+                    or (n == last_item_clause and re.search(r"(?:\bin|\bmade of|用)(?:\s+matching)?\s*$", before, re.I) is not None
                         and m.start() > max(c.end for c in cl.cats)))
 
         material_spans = []
@@ -366,6 +385,9 @@ class BundleParser:
                 shared["colour"] = COLOUR_TERMS[_lookup(m.group(0), COLOUR_TERMS)]
                 colour_spans.append(m.span())
         match = [k for k, rx in (("colour", _MATCH_COLOUR), ("material", _MATCH_MATERIAL)) if rx.search(text)]
+        if "colour" in match and re.search(r"\bmatching\s+(?:" + _COLOUR_RX.pattern + "|" + _MATERIAL_RX.pattern + ")",
+                                           text, re.I) and not re.search(r"colou?r|颜色|同色", text, re.I):
+            match.remove("colour")  # "matching leather": every item leather (the shared material), no colour match
         if "material" in match and "colour" in match and not re.search(r"colou?r|颜色|同色", text, re.I):
             match.remove("colour")
         rest = _mask(rest, colour_spans)
