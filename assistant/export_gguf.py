@@ -7,6 +7,11 @@ with peft's ``merge_and_unload``, and the result is written with the ``gguf`` pa
 ``llama`` model: hyperparameters from the model config, tensors under llama.cpp's names, and the
 tokenizer (BPE tokens, merges, token types, special ids) plus chat template copied from the base GGUF's
 metadata. ``--quant q8_0`` quantizes the 2-D weights with ``gguf.quants`` (norms stay float32).
+
+For external servers only: the chat itself serves the base GGUF as shipped plus the adapter as a llama.cpp
+LoRA GGUF (``write_lora_gguf`` below). Trap: a merged export at the base's own 4-bit grid (``--quant q4_1``
+on a Q4_1 base) rounds every small ΔW back to the base weight, so the adapter vanishes; use q8_0 (default) or
+f16, or serve the base + LoRA GGUF (``python -m assistant.backends.xllamacpp BASE.gguf --lora LORA.gguf``).
 """
 
 from __future__ import annotations
