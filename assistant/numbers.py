@@ -1,7 +1,7 @@
 """Budgets and sizes from free text: the spec's number rules, deterministic.
 
     >>> read_numbers("fridge under 1.2k, fits a 30 inch wide spot")
-    Numbers(budget_min=UNSET, budget_max=1200, sizes={'max_width_cm': 76}, bare_price=None)
+    Numbers(budget_min=UNSET, budget_max=1200, sizes={'max_width_cm': 76}, bare_price=None, negative=[])
 
 Each number is read with its currency, multiplier (k, 千, 万) and unit, then classified: a size
 (a length unit or a dimension word next to it), something else (kg, seats, years...) or a price.
