@@ -13,6 +13,8 @@ plan -> count failures (one place) -> render (cards; template text, then an opti
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -234,7 +236,9 @@ class ShoppingAssistant:
             msgs = prompts.reply_messages(prompts.dumps_compact(turn.state.to_dict()), turn.action, message,
                                           [c.__dict__ for c in cards], [],
                                           note="One short friendly sentence about these options.")
-            gen = lambda: self.backend.generate(msgs, **self.config.model.generation.options())  # noqa: E731
+            # The configured settings travel with the call: a backend built elsewhere (a test's, a server's) honours them too.
+            options = dataclasses.asdict(self.config.model.generation)
+            gen = lambda: self.backend.generate(msgs, **options)  # noqa: E731
             first = True
             try:
                 for sentence in guarded(gen, s.evidence(), s.guard_log):
