@@ -130,10 +130,10 @@ def test_material_said_of_one_item_is_a_feature_said_of_all_is_shared():
 
 
 def test_chinese_numerals_and_in_total_normalise():
-    assert normalise("总共一万以内") == "总共1万以内"
-    assert normalise("一万五左右") == "1.5万左右"
-    assert normalise("三千") == "3千"
+    assert normalise("总共一万以内") == "总共10000以内"
+    assert normalise("一万五左右") == "15000左右"
     assert normalise("650 in total") == "650 total"
+    assert parse_bundle("sofa and coffee table, 650 in total").update.new.total_max == 650
 
 
 def test_a_feature_phrase_made_of_two_category_words_is_one_item():

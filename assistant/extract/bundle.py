@@ -19,6 +19,7 @@ from typing import Iterable
 
 from assistant.bundle import BundleItem, BundleState, BundleUpdate, ItemChange
 from assistant.lexicon import CATEGORY_TERMS, FEATURE_TERMS, ROOM_TERMS, brand_terms, store_brands
+from assistant.numbers import normalise as numbers_normalise
 from assistant.numbers import read_numbers
 from assistant.state import UNSET
 
@@ -132,7 +133,6 @@ _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _QTY_BEFORE = re.compile(r"(?:(?P<d>\d{1,2})\s*(?:x\s*)?|(?P<w>a pair of|pair of|one|two|three|four|five|six|seven|"
                          r"eight|nine|ten|eleven|twelve)\s+|(?P<z>[一二两三四五六七八九十]{1,3})\s*)"
                          r"(?:把|张|个|套|台|件|只|组)?\s*$", re.I)
-_ZH_NUMBER = re.compile(r"(?P<n>[一二两三四五六七八九十]+)(?P<m>万|千)(?P<tail>[一二两三四五六七八九])?(?![一二两三四五六七八九十千百])")
 
 
 def _zh_int(s: str) -> int:
@@ -147,17 +147,9 @@ def _zh_int(s: str) -> int:
 
 
 def normalise(text: str) -> str:
-    """Numbers the shared number reader does not read yet: Chinese numerals before 万/千 ("一万五" -> "1.5万"),
-    and "in total" (whose "in" would read as inches)."""
-    def zh(m: re.Match) -> str:
-        n = _zh_int(m["n"])
-        tail = m["tail"]
-        if tail:  # 一万五 = 1.5万, 三千五 = 3.5千
-            return f"{n}.{_ZH_DIGITS[tail]}{m['m']}"
-        return f"{n}{m['m']}"
-
-    text = _ZH_NUMBER.sub(zh, text)
-    return re.sub(r"\bin (total|all)\b", r"\1", text, flags=re.I)
+    """The shared number normalisation (Chinese numerals, number words: ``assistant.numbers.normalise``), and
+    "in total" / "in all" without their "in" (which the number reader would take for inches: "650 in total")."""
+    return re.sub(r"\bin (total|all)\b", r"\1", numbers_normalise(text), flags=re.I)
 
 
 @dataclass(frozen=True)
