@@ -12,7 +12,7 @@ from typing import Any, Iterator, Literal, Protocol
 from assistant.state import DialogueState
 
 Action = Literal["greet", "smalltalk", "off_topic", "clarify", "recommend", "more", "cheaper", "no_match",
-                 "compare", "product_question", "policy", "handoff", "refused", "error"]
+                 "compare", "product_question", "policy", "handoff", "refused", "error", "bundle"]
 
 
 @dataclass
@@ -29,6 +29,29 @@ class ProductCard:
     why: dict[str, str]                      # slot -> reason tied to the shopper's words
     source: str = ""
     alternative: bool = False                # True for the cards of ``Reply.alternatives``
+
+
+@dataclass
+class BundleItemCard:
+    """One item of a bundle: its category, how many, what they cost together, and the product's card."""
+
+    category: str
+    quantity: int
+    cost: float                              # price x quantity
+    card: ProductCard
+
+
+@dataclass
+class BundleCard:
+    """A bundle (docs/bundles.md): items from the catalog, their total and what is left of the total budget.
+    ``alternative``: the nearest bundle offered when none fits (it breaks the constraint the reply names)."""
+
+    items: list[BundleItemCard]
+    total: float
+    currency: str
+    total_max: float | None = None
+    remaining: float | None = None
+    alternative: bool = False
 
 
 @dataclass
@@ -54,6 +77,9 @@ class Reply:
     _pieces: Iterator[str] | None = None
     _text: list[str] = field(default_factory=list)
     _done: bool = False
+    # action "bundle": the bundles shown (each keeps every item's constraints and the total), best first.
+    # Last, after the private fields: callers pass the fields above by position.
+    bundles: list[BundleCard] = field(default_factory=list)
 
     def stream(self) -> Iterator[str]:
         if self._done:

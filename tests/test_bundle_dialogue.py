@@ -82,3 +82,54 @@ def test_compare_needs_two_and_single_product_turns_are_left_alone(chat):
     assert chat("a quiet dishwasher under 600") is None
     chat("sofa and coffee table, 1,500 total")
     assert chat("compare the bundles").kind == "compare_need_two"
+
+
+# ---- through the whole turn: ShoppingAssistant.respond -----------------------------------------------------
+
+@pytest.fixture
+def bot():
+    from assistant.dialogue.config import AssistantConfig
+    from assistant.dialogue.manager import ShoppingAssistant
+    from assistant.extract import make_extractor
+
+    retriever = CatalogRetriever(PRODUCTS)
+    return ShoppingAssistant(AssistantConfig(extractor="rules", llm_replies=False), retriever,
+                             make_extractor("rules", brands=sorted(retriever.brands())))
+
+
+def test_reply_bundle_over_turns(bot):
+    from ui.app import reply_json
+
+    r = bot.respond("s", "Furnish my living room for 2,000: sofa, coffee table and a TV stand")
+    assert r.action == "bundle" and len(r.bundles) == 1 and not r.products
+    b = r.bundles[0]
+    assert [i.category for i in b.items] == ["sofa", "coffee table", "tv stand"]
+    assert b.total == pytest.approx(sum(i.cost for i in b.items)) and b.total <= 2000
+    assert b.remaining == pytest.approx(2000 - b.total) and not b.alternative
+    assert f"{b.total:,.2f} USD" in r.text and f"{b.remaining:,.2f} USD left" in r.text
+    assert all(i.card.name in r.text for i in b.items)
+    assert r.state.to_dict() == {"bundle": r.state.bundle.to_dict()}   # the ten slots are not touched
+    assert reply_json(r)["bundles"][0]["total"] == b.total
+
+    better = bot.respond("s", "a better sofa")
+    nb = better.bundles[0]
+    assert better.action == "bundle" and nb.items[0].card.price > b.items[0].card.price
+    assert [i.card.id for i in nb.items[1:]] == [i.card.id for i in b.items[1:]]
+    both = bot.respond("s", "compare the two bundles")
+    assert [x.total for x in both.bundles] == [b.total, nb.total]
+
+    tight = bot.respond("s", "make the total 600")
+    assert tight.action == "bundle" and tight.bundles[0].alternative
+    assert "89.97 USD over" in tight.text and "sofa" in tight.text
+
+    single = bot.respond("s", "a quiet dishwasher under 600")
+    assert single.action == "recommend" and not single.bundles
+    assert single.state.bundle == tight.state.bundle           # the bundle stays open, untouched
+
+
+def test_reply_in_chinese(bot):
+    r = bot.respond("z", "我要给卧室配一套：床、床垫和衣柜，总共一万以内")
+    assert r.action == "bundle" and r.bundles[0].total <= 10000
+    assert "合计" in r.text and "还剩" in r.text
+    blocked = bot.respond("z", "卧室：床和床垫，总共400以内")
+    assert blocked.bundles[0].alternative and "超出 59.98 USD" in blocked.text

@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.reply import AssistantAPI, Reply
 from assistant.state import LIST_KEYS, DialogueState, StateError
-from ui.cards import T, chips, keep_chips, render_cards, render_comparison
+from ui.cards import T, chips, keep_chips, render_bundles, render_cards, render_comparison
 from ui.config import ServeConfig
 from ui.transcripts import TranscriptStore
 
@@ -35,6 +35,10 @@ CSS = """
 .sa-card-head { display: flex; justify-content: space-between; align-items: center; }
 .sa-brand { font-size: .75rem; text-transform: uppercase; letter-spacing: .06em; color: var(--body-text-color-subdued); }
 .sa-alt-title { margin: 14px 0 6px; font-size: .8rem; font-weight: 600; color: #8a5a00; }
+.sa-bundle { border: 1px solid var(--color-accent); border-radius: 14px; padding: 10px 12px; margin-bottom: 14px; }
+.sa-bundle-head { display: flex; justify-content: space-between; font-weight: 700; margin-bottom: 8px; }
+.sa-bundle-cat { font-size: .78rem; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; margin-bottom: 4px; }
+.sa-bundle-total { margin-top: 10px; font-weight: 700; font-size: 1.05rem; color: var(--color-accent); }
 .sa-alt { font-size: .7rem; background: #fff4d6; color: #8a5a00; border-radius: 999px; padding: 1px 8px; }
 .sa-name { font-weight: 600; font-size: 1.02rem; margin: 2px 0 6px; }
 .sa-price { font-size: 1.15rem; font-weight: 700; color: var(--color-accent); }
@@ -72,7 +76,8 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     return {"text": reply.text, "action": reply.action, "state": reply.state.to_dict(),
             "products": [asdict(p) for p in reply.products],
             "alternatives": [asdict(p) for p in reply.alternatives], "citations": [asdict(c) for c in reply.citations],
-            "comparison": reply.comparison, "handoff_summary": reply.handoff_summary}
+            "comparison": reply.comparison, "handoff_summary": reply.handoff_summary,
+            "bundles": [asdict(b) for b in reply.bundles]}
 
 
 def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptStore | None = None):
@@ -102,7 +107,9 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
             turn = store.add_turn(session, user_text, data["text"], data["state"], data["products"], reply.action)
             turns = {**turns, str(len(history) - 1): turn}
         choices = chips(reply.state)
-        yield {chatbot: history, cards: render_cards(reply.products, reply.citations, reply.alternatives),
+        shown = (render_bundles(reply.bundles) if reply.bundles else
+                 render_cards(reply.products, reply.citations, reply.alternatives))
+        yield {chatbot: history, cards: shown,
                chip_group: gr.CheckboxGroup(choices=choices, value=[v for _, v in choices]),
                comparison: render_comparison(reply.comparison), result: data, turns_state: turns}
 

@@ -106,3 +106,21 @@ def keep_chips(state: DialogueState, kept: list[str]) -> DialogueState:
         elif value is not None and f"{key}={value}" not in kept_set:
             changes[key] = None
     return state.replace(**changes)
+
+
+def render_bundles(bundles) -> str:
+    """Each bundle (``assistant.reply.BundleCard``) as one card group: a heading, one card per item under its
+    category (with quantity and cost), then the total and what is left of the total budget. A nearest bundle
+    (none fits) carries the alternative badge, as its cards do."""
+    out = []
+    for b in bundles:
+        items = "".join(
+            f'<div class="sa-bundle-item" data-category="{escape(it.category)}" data-cost="{it.cost:.2f}">'
+            f'<div class="sa-bundle-cat">{escape(T.bundle_item_label(it.category, it.quantity, it.cost, b.currency))}'
+            f"</div>{render_card(it.card)}</div>" for it in b.items)
+        badge = f'<span class="sa-alt">{T.NEAREST_BADGE}</span>' if b.alternative else ""
+        out.append(f'<div class="sa-bundle" data-total="{b.total:.2f}">'
+                   f'<div class="sa-bundle-head">{escape(T.BUNDLE_TITLE)}{badge}</div>'
+                   f'<div class="sa-cards sa-bundle-items">{items}</div>'
+                   f'<div class="sa-bundle-total">{escape(T.bundle_total(b))}</div></div>')
+    return "".join(out)

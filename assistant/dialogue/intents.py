@@ -28,14 +28,17 @@ def may_shop(message: str, has_shown: bool, refers_to_product: bool) -> bool:
     return classify(message, False, has_shown, refers_to_product) not in KEEP_STATE
 
 
-def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool) -> str:
-    """One of: greet, thanks, handoff, more, cheaper, compare, product_question, policy, off_topic, shop.
+def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool, bundle: bool = False) -> str:
+    """One of: greet, thanks, handoff, bundle, more, cheaper, compare, product_question, policy, off_topic, shop.
+    ``bundle``: the bundle parser read the message as a bundle request or an edit of the open bundle.
 
     Order matters: a hand-off request wins over everything, a greeting only counts alone, and a
     message that updates the state is shopping even if it also says "thanks".
     """
     if HANDOFF.search(message):
         return "handoff"
+    if bundle:
+        return "bundle"
     if not state_changed and GREETING.match(message):
         return "greet"
     if not state_changed and THANKS.match(message):

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from assistant.dialogue import compare, intents, normalise, references
+from assistant.dialogue.bundles import BundlePolicy
 from assistant.dialogue.config import AssistantConfig
 from assistant.dialogue.grounding import Evidence, GuardLog, guarded
 from assistant.dialogue.sessions import Session, SessionStore, over_rate
-from assistant.dialogue.texts import for_language
-from assistant.reply import Action, Citation, ProductCard, Reply
+from assistant.dialogue.texts import LANGUAGES, for_language
+from assistant.reply import Action, BundleCard, BundleItemCard, Citation, ProductCard, Reply
 from assistant.state import DialogueState
 from knowledge import filters
 from knowledge.schema import DocChunk, Product
@@ -53,6 +54,7 @@ class Ask:
     state: DialogueState                  # the extractor's proposal (== the session's for KEEP_STATE intents)
     shown: list[Product]
     refs: list[Product]
+    bundle: Any = None                    # the bundle parser's reading (assistant.extract.bundle.BundleParse)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Turn:
     alternatives: list[Product] = field(default_factory=list)   # nearest options that break it
     docs: list[DocChunk] = field(default_factory=list)
     cited: list[Product] = field(default_factory=list)          # named in the text only (a price range)
+    bundles: list[Any] = field(default_factory=list)            # knowledge.bundles.Bundle records, shown as groups
     comparison: list[dict[str, Any]] | None = None
     failed: bool = False   # the shopper's question went unanswered (counts toward a hand-off)
     llm: bool = False      # worth an LM sentence
@@ -81,7 +84,9 @@ class ShoppingAssistant:
         self.policies: dict[str, Callable[[Session, Ask], Turn]] = {
             "handoff": self._handoff, "greet": self._greet, "thanks": self._thanks, "off_topic": self._off_topic,
             "more": self._more, "cheaper": self._cheaper, "compare": self._compare,
-            "product_question": self._product_question, "policy": self._policy, "shop": self._shop}
+            "product_question": self._product_question, "policy": self._policy, "shop": self._shop,
+            "bundle": self._bundle}
+        self.bundles = BundlePolicy(retriever, sorted(retriever.brands()))   # bundles: docs/bundles.md
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -177,11 +182,14 @@ class ShoppingAssistant:
     def _decide(self, s: Session, message: str) -> Turn:
         shown = self._products(s.shown)   # fetched once per turn
         refs = references.resolve(message, shown)
+        # A bundle request or an edit of the open bundle (rules, no LM) carries its own slots (docs/bundles.md):
+        # the spec's ten stay as they were; any other message goes to the state extractor.
+        bundle = self.bundles.parse(message, s.state)
         try:
             # The LM is asked only when the words may be shopping: a comparison, a store question or
             # "show me more" keeps the state whatever the LM would say (each LM call costs most of a second).
-            proposed = self.extractor.update(s.state, list(s.history[:-1]), message,
-                                             allow_lm=intents.may_shop(message, bool(shown), bool(refs)))
+            proposed = s.state if bundle is not None else self.extractor.update(
+                s.state, list(s.history[:-1]), message, allow_lm=intents.may_shop(message, bool(shown), bool(refs)))
         except Exception:  # a broken extraction must not lose the conversation
             log.exception("state extraction failed in session %s", s.id)
             return Turn("error", self.texts.REPHRASE, s.state, failed=True)
@@ -189,8 +197,8 @@ class ShoppingAssistant:
         if why is not None:
             return Turn("clarify", {"negative": self.texts.NEGATIVE_NUMBER, "zero": self.texts.ZERO_BUDGET,
                                     "instruction": self.texts.NOT_AN_INSTRUCTION}[why], s.state)
-        intent = intents.classify(message, proposed != s.state, bool(shown), bool(refs))
-        return self.policies[intent](s, Ask(message, proposed, shown, refs))
+        intent = intents.classify(message, proposed != s.state, bool(shown), bool(refs), bundle=bundle is not None)
+        return self.policies[intent](s, Ask(message, proposed, shown, refs, bundle))
 
     def _count_failures(self, s: Session, turn: Turn, message: str) -> Turn:
         """The one place failures are counted: unanswered turns in a row; any answer resets the count.
@@ -224,7 +232,7 @@ class ShoppingAssistant:
             s.history.append(entry)
         pieces = self._pieces(s, turn, message, products, entry)
         return Reply(s.id, turn.action, turn.state, products, citations, turn.comparison, turn.summary,
-                     alternatives, pieces)
+                     alternatives, pieces, bundles=[self._bundle_card(b, turn.state) for b in turn.bundles])
 
     def _pieces(self, s: Session, turn: Turn, message: str, cards: list[ProductCard],
                 entry: dict[str, str]) -> Iterator[str]:
@@ -381,6 +389,18 @@ class ShoppingAssistant:
         docs = docs or self.retriever.retrieve_documents(message, k=1, product_id=target.id)
         return Turn("product_question", text, s.state, [target], docs=docs, failed="don't know" in text)
 
+    def _bundle(self, s: Session, ask: Ask) -> Turn:
+        """A room's worth under one total (docs/bundles.md): choose exactly, swap one item, compare two bundles.
+        The spec's ten slots stay as they were; the bundle part is the bundle parser's."""
+        T = for_language("zh") if "zh" in LANGUAGES and re.search(r"[\u4e00-\u9fff]", ask.message) else self.texts
+        plan = self.bundles.plan(s.bundles, s.state, ask.bundle)
+        self._set_state(s, plan.state)
+        shown = [*plan.bundles, *([plan.nearest] if plan.nearest else [])]
+        products = list({ln.product.id: ln.product for b in shown for ln in b.lines}.values())
+        if products:   # on screen: "is the sofa in stock?" and the hand-off note can name them
+            self._show(s, products, [])
+        return Turn("bundle", T.bundle_reply(plan), plan.state, cited=products, bundles=shown)
+
     def _policy(self, s: Session, ask: Ask) -> Turn:
         if not ask.shown and ask.state.category and references.superlative(ask.message):
             return self._best_match(s, ask)
@@ -413,6 +433,17 @@ class ShoppingAssistant:
                            key_specs={k: v for k, v in list(p.specs.items())[:4] if v not in (None, "")},
                            in_stock=p.in_stock, why=self.texts.why(p, state), source=p.source,
                            alternative=alternative)
+
+    def _bundle_card(self, bundle, state: DialogueState) -> BundleCard:
+        """A bundle as one card group: each item's card explains itself against that item's own constraints."""
+        def item_state(category: str) -> DialogueState:
+            b = state.bundle
+            return b.item_state(category) if b is not None and b.item(category) is not None else state
+        items = [BundleItemCard(ln.category, ln.quantity, ln.cost,
+                                self._card(ln.product, item_state(ln.category), bundle.alternative))
+                 for ln in bundle.lines]
+        return BundleCard(items, bundle.total, bundle.currency, bundle.total_max, bundle.remaining,
+                          bundle.alternative)
 
     def _products(self, ids: list[str]) -> list[Product]:
         return [p for p in (self.retriever.get_product(i) for i in ids) if p is not None]

@@ -8,6 +8,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from assistant.dialogue.bundles import BundleMemory
 from assistant.dialogue.grounding import Evidence, GuardLog
 
 from assistant.state import DialogueState
@@ -28,6 +29,7 @@ class Session:
     stamps: deque = field(default_factory=deque)          # message times in the last minute (rate limit)
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)   # one turn at a time per session
+    bundles: BundleMemory = field(default_factory=BundleMemory)   # bundles shown (swap, compare)
     guard_log: GuardLog = field(default_factory=GuardLog)  # what the guard kept from the shopper, last reply
     _evidence: Evidence | Callable[[], Evidence] | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "zh")   # zh: the bundle texts so far, the rest in English
 
 
 def for_language(lang: str = "en") -> ModuleType:

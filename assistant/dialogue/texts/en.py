@@ -329,3 +329,137 @@ HANDOFF_TITLE = "Summary for our team:"
 COULD_NOT_SET = "Could not set {slot}: {error}"
 CHAT_FIRST = "Chat first, then tell us what you think of a reply."
 FEEDBACK_THANKS = "Thanks for your feedback!"
+
+
+# ---- bundles (docs/bundles.md): a room's worth of products under one total ---------------------------------
+
+BUNDLE_COMPARE_NEED_TWO = ("I've shown you only one bundle so far. Ask for a swap (\"a cheaper sofa\", \"another "
+                           "table\") and I can compare the two.")
+BUNDLE_CLOSED = "OK, I've set the bundle aside. What would you like to look at?"
+_SWAP_WORDS = {"cheaper": "a cheaper", "another": "another", "better": "a better"}
+_DIMS = {"max_width_cm": ("wide", "width_cm"), "max_depth_cm": ("deep", "depth_cm"),
+         "max_height_cm": ("tall", "height_cm")}
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+def bundle_line(line) -> str:
+    """One item of a bundle: category, product, price (x quantity), stock and the wishes it meets."""
+    p = line.product
+    qty = f"{line.quantity} × " if line.quantity > 1 else ""
+    cost = f" = {money(line.cost, p.currency)}" if line.quantity > 1 else ""
+    stock = "" if p.in_stock else " (currently out of stock)"
+    wishes = f" — {', '.join(line.features_matched)}, as you wanted" if line.features_matched else ""
+    name = line.category[:1].upper() + line.category[1:]
+    return f"- {name.replace('Tv ', 'TV ')}: {qty}{p.name} by {p.brand}, {money(p.price, p.currency)}{cost}{stock}{wishes}"
+
+
+def bundle_total(bundle) -> str:
+    """The total and, with a total budget, what is left (or how far over a nearest bundle is)."""
+    cur = bundle.currency
+    text = f"Total: {money(bundle.total, cur)}"
+    if bundle.total_max is not None:
+        left = bundle.remaining
+        text += (f", {money(left, cur)} left of your {money(bundle.total_max, cur)}" if left >= 0 else
+                 f", {money(-left, cur)} over your {money(bundle.total_max, cur)}")
+    return text + "."
+
+
+def _bundle_block(bundle) -> list[str]:
+    return [bundle_line(line) for line in bundle.lines] + [bundle_total(bundle)]
+
+
+def bundle_blocker(blocker, bundle_state) -> str:
+    """Why no bundle fits: which item blocks, and by how much."""
+    item, key, p = blocker.item, blocker.constraint, blocker.closest
+    cur = p.currency if p else ""
+    if key == "total":
+        return (f"No bundle fits your total of {money(bundle_state.total_max, cur)}: the cheapest one that meets "
+                f"everything else costs {money(blocker.cheapest_total, cur)}, {money(blocker.over_by, cur)} over. "
+                f"The {item} takes the most of it: the cheapest suitable one is {p.name} at {money(p.price, cur)}.")
+    if key in ("colour", "material"):
+        return f"There is no {item} in {getattr(bundle_state, key)} that meets your other requirements."
+    if key == "match":
+        return f"I can't match the {' and '.join(bundle_state.match)} of every item: the {item} has no match."
+    if key == "category":
+        return f"The store doesn't sell {_plural(item)}, so I can't complete that bundle."
+    limits = bundle_state.item_state(item)
+    if key == "budget_max":
+        tail = f"; the cheapest is {p.name} at {money(p.price, cur)}" if p else ""
+        return f"No {item} at or under {money(limits.budget_max, cur)} meets your other requirements{tail}."
+    if key == "brands":
+        tail = f"; the nearest uses {p.name} by {p.brand}" if p else ""
+        return f"No {item} from {' or '.join(limits.brands)} meets your other requirements{tail}."
+    if key == "excluded_brands":
+        return f"Every {item} that fits is from a brand you ruled out ({', '.join(limits.excluded_brands)})."
+    if key in _DIMS:
+        word, field = _DIMS[key]
+        size = getattr(p, field) if p else None
+        tail = f"; the closest is {p.name} at {size:g} cm" if p and size is not None else ""
+        return f"No {item} is at most {getattr(limits, key):g} cm {word}{tail}."
+    return f"No {item} meets your requirements."
+
+
+def bundle_unsupported(names) -> str:
+    return f"We don't sell {', '.join(_plural(n) if not n.endswith('s') else n for n in names)}, so I left " \
+           f"{'it' if len(names) == 1 else 'them'} out."
+
+
+def bundle_reply(plan) -> str:
+    """The whole reply of a bundle turn (assistant.dialogue.bundles.BundlePlan)."""
+    b = plan.state.bundle
+    lines: list[str] = []
+    if plan.unsupported:
+        lines.append(bundle_unsupported(plan.unsupported))
+    if plan.kind == "compare_need_two":
+        return BUNDLE_COMPARE_NEED_TWO
+    if plan.kind == "compare":
+        first, second = plan.bundles
+        lines += ["Here are the two bundles side by side:", "Before:", *_bundle_block(first), "Now:",
+                  *_bundle_block(second)]
+        diff = round(second.total - first.total, 2)
+        if diff:
+            cur = second.currency
+            lines.append(f"The new one costs {money(abs(diff), cur)} {'more' if diff > 0 else 'less'}.")
+        return "\n".join(lines)
+    if plan.kind == "closed":
+        return BUNDLE_CLOSED
+    if plan.kind == "no_swap":
+        category, how = plan.swap
+        lines.append(f"There is no {_SWAP_WORDS[how]} {category} that keeps your requirements and the total; "
+                     f"your bundle stays as it is.")
+        return "\n".join(lines + _bundle_block(plan.bundles[0]))
+    if plan.kind == "unsupported":
+        if plan.bundles:
+            lines += ["Your bundle is unchanged:", *_bundle_block(plan.bundles[0])]
+        return "\n".join(lines)
+    if plan.blocker is not None:
+        lines.append(bundle_blocker(plan.blocker, b))
+        if plan.nearest is not None:
+            lines += ["The nearest bundle:", *_bundle_block(plan.nearest)]
+        return "\n".join(lines)
+    best = plan.bundles[0]
+    if plan.kind == "swapped":
+        category, how = plan.swap
+        lines.append(f"Here is the bundle with {_SWAP_WORDS[how]} {category}, everything else kept:")
+    else:
+        room = f" for your {b.room}" if b.room else ""
+        total = f" within your total of {money(b.total_max, best.currency)}" if b.total_max is not None else ""
+        lines.append(f"Here is a bundle{room}{total}, every item meeting its requirements:")
+    lines += _bundle_block(best)
+    for cat, key in plan.exempt:
+        lines.append(f"(The catalog lists no {key} for the {cat}, so it isn't matched on {key}.)")
+    if len(plan.bundles) > 1:
+        alt = plan.bundles[1]
+        lines.append(f"A cheaper option meeting fewer of your wishes costs {money(alt.total, alt.currency)}: "
+                     + "; ".join(f"{ln.product.name}" for ln in alt.lines) + ".")
+    return "\n".join(lines)
+BUNDLE_TITLE = "Your bundle"
+
+
+def bundle_item_label(category: str, quantity: int, cost: float, currency: str) -> str:
+    """The heading of one item in a bundle's card group: "Dining chair × 4 — 143.96 USD"."""
+    name = (category[:1].upper() + category[1:]).replace("Tv ", "TV ")
+    return f"{name} × {quantity} — {money(cost, currency)}" if quantity > 1 else name
