@@ -133,3 +133,19 @@ def test_reply_in_chinese(bot):
     assert "合计" in r.text and "还剩" in r.text
     blocked = bot.respond("z", "卧室：床和床垫，总共400以内")
     assert blocked.bundles[0].alternative and "超出 59.98 USD" in blocked.text
+
+
+def test_the_card_group_escapes_and_shows_total_and_what_is_left(bot):
+    import dataclasses
+
+    from ui.cards import render_bundles
+
+    r = bot.respond("u", "A dining table and 4 dining chairs in solid wood, under 1,200 total")
+    b = r.bundles[0]
+    evil = dataclasses.replace(b, items=[dataclasses.replace(b.items[0], card=dataclasses.replace(
+        b.items[0].card, name="<script>x</script>"))] + b.items[1:])
+    html = render_bundles([evil])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count('class="sa-bundle-item"') == 2 and html.count('class="sa-card"') == 2
+    assert f'data-total="{b.total:.2f}"' in html and "Dining chair × 4" in html
+    assert f"{b.remaining:,.2f} USD left" in html
