@@ -72,7 +72,7 @@
   function scrollDown() { thread.scrollTop = thread.scrollHeight; }
 
   function addUser(text) {
-    var li = el("li", "msg user");
+    var li = el("div", "msg user");
     li.appendChild(el("span", "sr-only", t("you") + ": "));
     li.appendChild(el("p", "bubble", text));
     log.appendChild(li);
@@ -80,7 +80,7 @@
   }
 
   function addBot() {
-    var li = el("li", "msg bot");
+    var li = el("div", "msg bot");
     li.appendChild(el("span", "sr-only", t("assistant") + ": "));
     var bubble = el("p", "bubble thinking", t("thinking"));
     li.appendChild(bubble);
@@ -91,7 +91,7 @@
   }
 
   function welcome() {
-    var li = el("li", "msg bot welcome");
+    var li = el("div", "msg bot welcome");
     li.appendChild(el("span", "sr-only", t("assistant") + ": "));
     li.appendChild(el("p", "bubble", t("welcome")));
     var row = el("div", "suggestions");
@@ -116,7 +116,6 @@
     var img = el("img", "pic");
     img.alt = "";                       // the name is right below: the picture adds nothing for a screen reader
     img.width = 160; img.height = 120;
-    img.loading = "lazy";
     img.addEventListener("error", function () { if (!img.src.endsWith(PLACEHOLDER)) img.src = PLACEHOLDER; });
     img.src = p.image || PLACEHOLDER;
     li.appendChild(img);
@@ -329,9 +328,9 @@
     turn("/api/chat", { message: message }, message);
   }
 
-  function grow() {
-    input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight, 120) + "px";
+  function grow() {                    // the box grows with the text, up to five lines
+    input.style.height = "";
+    if (input.value) input.style.height = Math.min(input.scrollHeight + 3, 120) + "px";
   }
 
   form.addEventListener("submit", function (event) { event.preventDefault(); send(input.value); });
