@@ -84,6 +84,11 @@ def test_removing_a_chip_searches_again(make_client):
     _, second = _turn(client, "/api/chips", keep=keep)
     assert [p["id"] for p in second["products"]] == ["s1", "s2"]
     assert [c["label"] for c in second["chips"]] == ["Category: sofa"]
+    _, third = _turn(client, "/api/chips", keep=keep, set={"budget_max": "1500"})   # a number changed in place
+    assert [c["label"] for c in third["chips"]] == ["Category: sofa", "Budget up to 1,500"]
+    assert [p["id"] for p in third["products"]] == ["s1", "s2"]
+    for bad in ({"category": 1}, {"budget_max": "lots"}, {"budget_max": -5}):
+        assert client.post("/api/chips", json={"session": SESSION, "keep": keep, "set": bad}).status_code == 400
 
 
 def test_comparison_is_one_column_per_product(make_client):
@@ -92,6 +97,13 @@ def test_comparison_is_one_column_per_product(make_client):
     _, reply = _turn(client, "/api/chat", message="compare them")
     assert reply["comparison"] == {"products": ["KLIPPAN 2-seat sofa", "Lund <b>corner</b> sofa"],
                                    "rows": [["price", "299", "1,290"]]}
+    # The dialogue's own shape: one row per attribute, one key per product id.
+    from ui.widget import comparison_json
+
+    rows = [{"attribute": "name", "A": "Alpha", "B": "Beta"}, {"attribute": "noise_db", "A": 42, "B": None},
+            {"attribute": "in_stock", "A": True, "B": False}]
+    assert comparison_json(rows, "zh") == {"products": ["Alpha", "Beta"],
+                                           "rows": [["噪音（分贝）", "42", "—"], ["有货", "是", "否"]]}
 
 
 def test_chrome_follows_the_conversation_unless_pinned(make_client):
@@ -160,7 +172,7 @@ def test_widget_pages_and_scripts_are_served_here(make_client):
     panel = client.get("/widget/panel")
     csp = panel.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "https://cdn.shop.test" in csp and "connect-src 'self'" in csp
-    assert '<script src="/widget/static/panel.js"' in panel.text and "http" not in panel.text.split("<body>")[0]
+    assert '<script src="static/panel.js"' in panel.text and "http" not in panel.text.split("<body>")[0]
     for name in ("panel.js", "panel.css", "placeholder.svg"):
         assert client.get(f"/widget/static/{name}").status_code == 200
     assert client.get(PLACEHOLDER).headers["content-type"].startswith("image/svg")
@@ -175,6 +187,16 @@ def test_widget_pages_and_scripts_are_served_here(make_client):
     ("javascript:alert(1)", None), ("data:image/png;base64,AAAA", None), (None, None), ("", None)])
 def test_image_src(image, expected):
     assert image_src(image, ServeConfig(image_hosts=["cdn.shop.test"])) == expected
+
+
+def test_behind_a_proxy_prefix_pictures_and_panel_urls_keep_it():
+    assert image_src("images/a.svg", ServeConfig(root_path="/assistant")) == "/assistant/media/images/a.svg"
+    from ui.widget import WIDGET_DIR
+
+    panel = (WIDGET_DIR / "panel.html").read_text(encoding="utf-8")
+    script = (WIDGET_DIR / "static" / "panel.js").read_text(encoding="utf-8")
+    assert 'src="static/panel.js"' in panel and 'href="static/panel.css"' in panel
+    assert '"/api/' not in script and '"/widget/' not in script   # relative to the panel's own URL
 
 
 def test_bad_serve_settings_for_pictures_are_refused(tmp_path):

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from assistant.reply import AssistantAPI, Reply
-from assistant.state import KEYS, LIST_KEYS
+from assistant.state import KEYS, LIST_KEYS, NUMBER_KEYS, StateError
 from ui.cards import keep_chips
 from ui.config import ServeConfig
 from ui.texts import chip_label, chrome, labels, language_of, spec_label, value_label
@@ -55,7 +55,7 @@ def image_src(image: str | None, config: ServeConfig) -> str | None:
         return image if host in {h.lower() for h in config.image_hosts} else None
     if ":" in image or image.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", image):
         return None
-    return "/media/" + image.replace("\\", "/")
+    return f"{config.root_path}/media/" + image.replace("\\", "/")
 
 
 def _money(value: float, currency: str) -> str:
@@ -79,9 +79,18 @@ def product_json(card: Any, config: ServeConfig, lang: str) -> dict[str, Any]:
 
 def comparison_json(rows: list[dict[str, Any]] | None, lang: str) -> dict[str, Any] | None:
     """The comparison as a compact table: one column per product, one row per attribute (a narrow
-    panel fits two or three products side by side better than a dozen attribute columns)."""
+    panel fits two or three products side by side better than a dozen attribute columns).
+    Takes the dialogue's attribute rows (``{"attribute": "price", <product id>: value, ...}``) or
+    product rows (``{"name": ..., "price": ...}``)."""
     if not rows:
         return None
+    if all("attribute" in row for row in rows):
+        ids = list(dict.fromkeys(k for row in rows for k in row if k != "attribute"))
+        names = next((row for row in rows if row["attribute"] == "name"), {})
+        head = [str(names.get(i, i)) for i in ids]
+        body = [[spec_label(str(row["attribute"]), lang)] + [_cell(row.get(i), lang) for i in ids]
+                for row in rows if row["attribute"] != "name"]
+        return {"products": head, "rows": body}
     keys = list(dict.fromkeys(k for row in rows for k in row))
     head = [str(row.get("name", "")) for row in rows]
     body = [[spec_label(k, lang)] + [_cell(row.get(k), lang) for row in rows] for k in keys if k != "name"]
@@ -240,15 +249,26 @@ def mount_widget(app, assistant: AssistantAPI, config: ServeConfig, store: Trans
 
     @app.post("/api/chips")
     def api_chips(body: dict[str, Any] = Body(...)) -> StreamingResponse:
-        """The shopper removed a chip: keep the chips still listed (``keep``: their values) and search again."""
+        """The shopper edited the chips: keep the ones still listed (``keep``: their values), set the
+        numbers changed in place (``set``: {"budget_max": 800}), and search again."""
         session = session_of(body)
-        keep = body.get("keep")
+        keep, changes = body.get("keep"), body.get("set") or {}
         if not isinstance(keep, list) or not all(isinstance(v, str) for v in keep):
             raise HTTPException(400, "keep: a list of chip values")
-
-        def reply() -> Reply:
-            return assistant.set_state(session, keep_chips(assistant.get_state(session), keep))
-        return stream(run(session, reply, "", None, page_lang(body)))
+        if not isinstance(changes, dict) or not set(changes) <= set(NUMBER_KEYS):
+            raise HTTPException(400, f"set: only {list(NUMBER_KEYS)} can be changed in place")
+        try:
+            numbers = {k: float(v) for k, v in changes.items()}
+        except (TypeError, ValueError):
+            raise HTTPException(400, "set: numbers only") from None
+        if any(not 0 < v < 1e7 for v in numbers.values()):
+            raise HTTPException(400, "set: a positive number")
+        state = keep_chips(assistant.get_state(session), keep)
+        try:
+            state = state.replace(**numbers)
+        except (StateError, ValueError) as e:   # e.g. a minimum above the maximum
+            raise HTTPException(400, f"set: {e}") from None
+        return stream(run(session, lambda: assistant.set_state(session, state), "", None, page_lang(body)))
 
     @app.post("/api/handoff")
     def api_handoff(body: dict[str, Any] = Body(...)) -> StreamingResponse:

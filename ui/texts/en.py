@@ -16,6 +16,7 @@ LABELS = {
     "restart": "New chat",
     "chips_label": "What I understood",
     "chips_hint": "Remove one to search again",
+    "chip_edit": "Change: {label}",
     "chip_remove": "Remove: {label}",
     "suggestions_label": "Try",
     "suggestions": ["A quiet dishwasher under 600", "A sofa bed for a small living room"],
@@ -49,7 +50,8 @@ CHIP_LABELS = {"category": "Category:", "budget_min": "Budget from", "budget_max
 # Canonical values are English already; nothing to translate.
 VALUES: dict[str, str] = {}
 
-SPEC_LABELS = {"noise_db": "noise (dB)", "energy_class": "energy class", "warranty_years": "warranty (years)",
+SPEC_LABELS = {"width_cm": "width (cm)", "depth_cm": "depth (cm)", "height_cm": "height (cm)", "in_stock": "in stock",
+               "noise_db": "noise (dB)", "energy_class": "energy class", "warranty_years": "warranty (years)",
                "capacity_l": "capacity (l)", "capacity_kg": "capacity (kg)", "place_settings": "place settings",
                "power_w": "power (W)", "screen_in": "screen (in)", "seats": "seats", "material": "material",
                "firmness": "firmness", "price": "price", "name": "name", "brand": "brand"}

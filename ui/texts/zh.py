@@ -15,6 +15,7 @@ LABELS = {
     "restart": "新对话",
     "chips_label": "已了解的需求",
     "chips_hint": "移除一项即可重新搜索",
+    "chip_edit": "修改：{label}",
     "chip_remove": "移除：{label}",
     "suggestions_label": "试试",
     "suggestions": ["600元以内的静音洗碗机", "适合小客厅的沙发床"],
@@ -64,7 +65,8 @@ VALUES = {
     "firm": "偏硬", "soft": "偏软", "leather": "皮革", "fabric": "布艺", "modular": "模块化",
 }
 
-SPEC_LABELS = {"noise_db": "噪音（分贝）", "energy_class": "能效等级", "warranty_years": "保修（年）",
+SPEC_LABELS = {"width_cm": "宽（厘米）", "depth_cm": "深（厘米）", "height_cm": "高（厘米）", "in_stock": "有货",
+               "noise_db": "噪音（分贝）", "energy_class": "能效等级", "warranty_years": "保修（年）",
                "capacity_l": "容量（升）", "capacity_kg": "容量（公斤）", "place_settings": "餐具套数",
                "power_w": "功率（瓦）", "screen_in": "屏幕（英寸）", "seats": "座位数", "material": "材质",
                "firmness": "软硬度", "price": "价格", "name": "名称", "brand": "品牌"}

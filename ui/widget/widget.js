@@ -5,7 +5,7 @@
  *
  * Adds a floating button (in a shadow root, so the shop's CSS and ours never mix) that opens the
  * compact chat panel, served by the same server in an iframe. Attributes (all optional):
- *   data-server    the assistant's base URL (default: where this script came from)
+ *   data-server    the assistant's base URL (default: the folder this script came from)
  *   data-lang      auto (default: start in the page's <html lang>, then follow the conversation), en or zh (pinned)
  *   data-accent    the button and highlight colour, #rgb or #rrggbb (text colour is chosen for contrast)
  *   data-position  bottom-right (default) or bottom-left
@@ -18,7 +18,8 @@
   window.__shopassistWidget = true;
 
   var data = script.dataset || {};
-  var server = (data.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
+  // Default: the folder widget.js came from (keeps a proxy prefix such as /assistant).
+  var server = (data.server || new URL(script.src, location.href).href.replace(/\/widget\.js([?#].*)?$/, "")).replace(/\/+$/, "");
   var origin = new URL(server, location.href).origin;
   var pinned = data.lang === "en" || data.lang === "zh" ? data.lang : null;
   var lang = pinned || (/^zh/i.test(document.documentElement.lang || "") ? "zh" : "en");

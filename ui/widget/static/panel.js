@@ -5,7 +5,9 @@
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search);
-  var PLACEHOLDER = "/widget/static/placeholder.svg";
+  // Every URL is relative to the panel's own (…/widget/panel), so a proxy prefix just works.
+  function api(name) { return new URL("../api/" + name, location.href).href; }
+  var PLACEHOLDER = new URL("static/placeholder.svg", location.href).href;
   var $ = function (id) { return document.getElementById(id); };
   var log = $("log"), thread = $("thread"), input = $("input"), form = $("form");
   var chipsBox = $("chips"), chipList = $("chip-list");
@@ -116,7 +118,7 @@
     var img = el("img", "pic");
     img.alt = "";                       // the name is right below: the picture adds nothing for a screen reader
     img.width = 160; img.height = 120;
-    img.addEventListener("error", function () { if (!img.src.endsWith(PLACEHOLDER)) img.src = PLACEHOLDER; });
+    img.addEventListener("error", function () { if (img.src !== PLACEHOLDER) img.src = PLACEHOLDER; });
     img.src = p.image || PLACEHOLDER;
     li.appendChild(img);
     var body = el("div", "card-body");
@@ -224,34 +226,63 @@
     input.focus();
   });
 
-  // --- preference chips: remove one and the search runs again ---
+  // --- preference chips: remove one, or change a number in place, and the search runs again ---
+  var NUMBERS = ["budget_min", "budget_max", "max_width_cm", "max_depth_cm", "max_height_cm"];
+
   function renderChips() {
     chipList.textContent = "";
     chipsBox.hidden = chips.length === 0;
     chips.forEach(function (c, i) {
-      var li = el("li");
-      var b = el("button", "chip");
-      b.type = "button";
-      b.dataset.value = c.value;
-      b.setAttribute("aria-label", fmt("chip_remove", { label: c.label }));
-      b.appendChild(el("span", null, c.label));
-      var x = el("span", "x", "×"); x.setAttribute("aria-hidden", "true");
-      b.appendChild(x);
-      b.addEventListener("click", function () { removeChip(i); });
-      li.appendChild(b);
+      var li = el("li", "chip");
+      if (NUMBERS.indexOf(c.key) >= 0) {
+        var edit = el("button", "chip-text editable", c.label);
+        edit.type = "button";
+        edit.setAttribute("aria-label", fmt("chip_edit", { label: c.label }));
+        edit.addEventListener("click", function () { editChip(li, c); });
+        li.appendChild(edit);
+      } else {
+        li.appendChild(el("span", "chip-text", c.label));
+      }
+      var x = el("button", "x", "×");
+      x.type = "button";
+      x.dataset.value = c.value;
+      x.setAttribute("aria-label", fmt("chip_remove", { label: c.label }));
+      x.addEventListener("click", function () { removeChip(i); });
+      li.appendChild(x);
       chipList.appendChild(li);
     });
+  }
+
+  function editChip(li, c) {
+    if (busy) return;
+    var box = el("input", "chip-input");
+    box.type = "number"; box.min = "1"; box.step = "any"; box.inputMode = "decimal";
+    box.value = c.value.split("=")[1];
+    box.setAttribute("aria-label", c.label);
+    li.textContent = "";
+    li.appendChild(box);
+    box.focus(); box.select();
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); renderChips(); input.focus(); }
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var value = parseFloat(box.value);
+      if (!(value > 0)) return;
+      var set = {}; set[c.key] = value;
+      var keep = chips.map(function (k) { return k.value; });
+      turn(api("chips"), { keep: keep, set: set }, null).then(function () { input.focus(); });
+    });
+    box.addEventListener("blur", function () { if (!busy) setTimeout(function () { if (!busy && li.isConnected && li.contains(box)) renderChips(); }, 150); });
   }
 
   function removeChip(i) {
     if (busy) return;
     var keep = chips.filter(function (_, j) { return j !== i; }).map(function (c) { return c.value; });
-    var next = chipList.children[i + 1] || chipList.children[i - 1];
-    turn("/api/chips", { keep: keep }, null).then(function () {
-      var buttons = chipList.querySelectorAll("button");
+    turn(api("chips"), { keep: keep }, null).then(function () {
+      var buttons = chipList.querySelectorAll("button.x");
       (buttons[Math.min(i, buttons.length - 1)] || input).focus();
     });
-    if (next) next.querySelector("button").focus();
+    input.focus();   // the pressed chip is about to go: keep focus somewhere stable meanwhile
   }
 
   // --- one turn: stream the text, then the structured reply ---
@@ -325,7 +356,7 @@
     if (!message || busy) return;
     input.value = "";
     grow();
-    turn("/api/chat", { message: message }, message);
+    turn(api("chat"), { message: message }, message);
   }
 
   function grow() {                    // the box grows with the text, up to five lines
@@ -338,10 +369,10 @@
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); send(input.value); }
   });
   input.addEventListener("input", grow);
-  $("handoff").addEventListener("click", function () { turn("/api/handoff", {}, null); });
+  $("handoff").addEventListener("click", function () { turn(api("handoff"), {}, null); });
   $("restart").addEventListener("click", function () {
     if (busy) return;
-    fetch("/api/reset", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ session: session }) });
+    fetch(api("reset"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ session: session }) });
     session = newSession();
     try { sessionStorage.setItem("shopassist-session", session); } catch (e) { /* private mode */ }
     log.textContent = ""; chips = []; selected = [];
@@ -360,7 +391,7 @@
     if ((event.data || {}).type === "shopassist:open") input.focus();
   });
 
-  fetch("/api/labels").then(function (r) { return r.json(); }).then(function (data) {
+  fetch(api("labels")).then(function (r) { return r.json(); }).then(function (data) {
     texts = data.languages;
     storePin = data.pinned;
     maxChars = data.max_message_chars || maxChars;
