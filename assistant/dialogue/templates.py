@@ -79,7 +79,7 @@ def card(p: Product, state: DialogueState, alternative: bool = False) -> Product
     return ProductCard(id=p.id, name=p.name, brand=p.brand, price=p.price, currency=p.currency, category=p.category,
                        sizes={"width_cm": p.width_cm, "depth_cm": p.depth_cm, "height_cm": p.height_cm},
                        key_specs=key_specs(p), in_stock=p.in_stock, why=why(p, state), source=p.source,
-                       alternative=alternative)
+                       alternative=alternative, image=p.image)
 
 
 def product_line(i: int, c: ProductCard) -> str:

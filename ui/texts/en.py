@@ -9,7 +9,7 @@ LABELS = {
     "subtitle": "Appliances and furniture, found for you",
     "welcome": "Hi! Tell me what you are looking for: a product, a size, a budget.",
     "input_label": "Your message",
-    "placeholder": "Ask for a product, a size or a budget…",
+    "placeholder": "Type what you need…",
     "send": "Send",
     "handoff": "Talk to a person",
     "close": "Close",

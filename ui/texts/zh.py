@@ -8,7 +8,7 @@ LABELS = {
     "subtitle": "帮您挑选家电和家具",
     "welcome": "您好！请告诉我您想找什么：产品、尺寸或预算都可以。",
     "input_label": "您的消息",
-    "placeholder": "说说您想要的产品、尺寸或预算…",
+    "placeholder": "说说您需要什么…",
     "send": "发送",
     "handoff": "转人工客服",
     "close": "关闭",
