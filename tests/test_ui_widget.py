@@ -210,3 +210,23 @@ def test_bad_serve_settings_for_pictures_are_refused(tmp_path):
         load_config(ServeConfig, None, {"language": "fr"})
     assert load_config(ServeConfig, None, {"image_hosts": "cdn.a.test, cdn.b.test:8443"}).image_hosts == \
         ["cdn.a.test", "cdn.b.test:8443"]
+
+
+def test_the_gate_runs_limit_replies_and_refuses_beyond_the_queue():
+    import threading
+    import time
+
+    from ui.widget import Gate
+
+    gate = Gate(limit=1, queue=1)
+    assert gate.enter()                      # runs
+    waiting = threading.Thread(target=lambda: (gate.enter(), gate.leave()))
+    waiting.start()                          # waits for the slot
+    deadline = time.monotonic() + 5
+    while gate._waiting != 1 and time.monotonic() < deadline:
+        pass
+    assert not gate.enter()                  # the queue is full: told to retry at once
+    gate.leave()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive() and gate.enter()
+    gate.leave()
