@@ -106,6 +106,15 @@ def test_widget_keyboard_only_cards_chips_compare_languages(viewport, tmp_path):
             assert (r5["lang"], r5["title"], r5["send"]) == ("zh-Hans", "购物助手", "发送")
             assert r5["placeholder"] == "说说您需要什么…"
 
+            # Hand-off from the header, by keyboard: the summary for the team shows in the thread.
+            w.tab_until(lambda a: a["id"] == "handoff", backwards=True)
+            assert w.active()["text"] == "转人工客服"
+            before = w.replies()
+            w.keys(Keys.ENTER)
+            w.wait_reply(before)
+            summary = driver.execute_script("return [...document.querySelectorAll('#log .summary')].pop().innerText")
+            assert summary.startswith("给客服同事的需求摘要") and "Wants:" in summary
+
             # axe-core on the open widget: no critical or serious violation.
             report = w.axe()
             assert report["counts"]["critical"] == 0 and report["counts"]["serious"] == 0, report["violations"]
@@ -119,6 +128,7 @@ def test_widget_keyboard_only_cards_chips_compare_languages(viewport, tmp_path):
 
             # Escape closes the panel and gives focus back to the button, whose label is now Chinese.
             w.enter_panel()
+            w.keys(Keys.TAB)
             w.keys(Keys.ESCAPE)
             driver.switch_to.default_content()
             w.wait.until(lambda d: not w.frame_box().is_displayed())
