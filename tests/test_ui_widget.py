@@ -35,11 +35,12 @@ def make_client(tmp_path):
 
     stores = []
 
-    def make(assistant=None, **settings):
+    def make(assistant=None, max_message_chars=1000, **settings):
         config = ServeConfig(transcripts_db=tmp_path / f"t{len(stores)}.sqlite3", **settings)
+        assistant = assistant or PicturedAssistant(max_message_chars)
         store = TranscriptStore(config.transcripts_path())
         stores.append(store)
-        return TestClient(build_server(assistant or PicturedAssistant(), config, store)), store
+        return TestClient(build_server(assistant, config, store)), store
 
     yield make
     for store in stores:
@@ -97,9 +98,11 @@ def test_comparison_is_one_column_per_product(make_client):
     _, reply = _turn(client, "/api/chat", message="compare them")
     assert reply["comparison"] == {"products": ["KLIPPAN 2-seat sofa", "Lund <b>corner</b> sofa"],
                                    "rows": [["price", "299", "1,290"]]}
-    # The dialogue's own shape: one row per attribute, one key per product id.
+    # Product rows (an older shape) read the same; the dialogue's own shape: one row per attribute, one key per product id.
     from ui.widget import comparison_json
 
+    assert comparison_json([{"name": "A", "price": 1.0}, {"name": "B", "price": 2.5}], "en") == \
+        {"products": ["A", "B"], "rows": [["price", "1", "2.5"]]}
     rows = [{"attribute": "name", "A": "Alpha", "B": "Beta"}, {"attribute": "noise_db", "A": 42, "B": None},
             {"attribute": "in_stock", "A": True, "B": False}]
     assert comparison_json(rows, "zh") == {"products": ["Alpha", "Beta"],

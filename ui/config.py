@@ -19,7 +19,6 @@ class ServeConfig:
     mount_path: str = field(default="/chat", metadata={"help": "where the Gradio app is mounted"})
     queue_max_size: int = field(default=64, metadata={"help": "waiting requests before new ones are refused"})
     concurrency_limit: int = field(default=2, metadata={"help": "replies generated at once"})
-    max_message_chars: int = field(default=1000, metadata={"help": "longer messages are refused server-side"})
     transcripts_db: Path | None = field(default=None, metadata={"help": "SQLite file (default: cache dir)"})
     chat_config: Path | None = field(default=None, metadata={"help": "the assistant's chat config YAML"})
     share: bool = field(default=False, metadata={"help": "always false: no public Gradio share links"})
@@ -42,7 +41,7 @@ class ServeConfig:
                 raise ValueError(f"image_hosts: {host!r} must be a host name such as cdn.example.com")
         if self.media_dir is not None and not Path(self.media_dir).is_dir():
             raise ValueError(f"media_dir: {self.media_dir} is not a folder")
-        for name in ("queue_max_size", "concurrency_limit", "max_message_chars"):
+        for name in ("queue_max_size", "concurrency_limit"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1")
 

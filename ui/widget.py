@@ -176,6 +176,7 @@ def mount_widget(app, assistant: AssistantAPI, config: ServeConfig, store: Trans
     from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
     from fastapi.staticfiles import StaticFiles
 
+    limit = assistant.max_message_chars   # the assistant's one limit: refused here, before the queue
     sessions = Sessions()
     gate = Gate(config.concurrency_limit, config.queue_max_size)
     media_root = config.media_path().resolve()
@@ -213,7 +214,7 @@ def mount_widget(app, assistant: AssistantAPI, config: ServeConfig, store: Trans
                     "type": "reply", "action": reply.action, "text": reply.text, "language": lang,
                     "state": state.to_dict(), "chips": chips_json(state, lang),
                     "products": [product_json(c, config, lang) for c in reply.products],
-                    "alternatives": [product_json(c, config, lang) for c in getattr(reply, "alternatives", None) or []],
+                    "alternatives": [product_json(c, config, lang) for c in reply.alternatives],
                     "comparison": comparison_json(reply.comparison, lang),
                     "handoff_summary": reply.handoff_summary}
             except Exception:
@@ -240,9 +241,9 @@ def mount_widget(app, assistant: AssistantAPI, config: ServeConfig, store: Trans
         message = str(body.get("message") or "").strip()
         if not message:
             raise HTTPException(400, "message: empty")
-        if len(message) > config.max_message_chars:
+        if len(message) > limit:
             lang = sessions.language(session, config, message, page=page_lang(body))
-            text = labels(lang)["too_long"].format(n=f"{len(message):,}", limit=f"{config.max_message_chars:,}")
+            text = labels(lang)["too_long"].format(n=f"{len(message):,}", limit=f"{limit:,}")
             return JSONResponse({"type": "reply", "action": "refused", "text": text, "language": lang})
         return stream(run(session, lambda: assistant.respond(session, message), message, message,
                              page_lang(body)))
@@ -283,7 +284,7 @@ def mount_widget(app, assistant: AssistantAPI, config: ServeConfig, store: Trans
     @app.get("/api/labels")
     def api_labels() -> dict[str, Any]:
         return {"languages": chrome(), "pinned": None if config.language == "auto" else config.language,
-                "max_message_chars": config.max_message_chars}
+                "max_message_chars": limit}
 
     @app.get("/widget.js")
     def loader() -> FileResponse:
