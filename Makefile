@@ -28,12 +28,17 @@ $(STAMP): pyproject.toml constraints.txt
 chat: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/shopassist chat $(ARGS)
 
-# Headless Chromium for the browser test (Debian packages; needs root, as on CI).
+# Headless Chromium, CJK fonts (Chinese text in screenshots) and axe-core for the browser tests.
+# Debian packages need root, as on CI; axe-core comes from npm into tests/browser/node_modules
+# (pinned by tests/browser/package-lock.json; the test reads it from disk, never from the network).
 browser-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list 2>/dev/null | grep -qi 'noto.*cjk' || \
 	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	    else echo "browser-deps: install chromium and chromium-driver to run the browser test"; fi; }
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	    else echo "browser-deps: install chromium, chromium-driver and fonts-noto-cjk to run the browser tests"; fi; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
+	  { if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund; \
+	    else echo "browser-deps: install npm (then make browser-deps) for the accessibility check"; fi; }
 
 test: install browser-deps
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(ARGS)

@@ -29,6 +29,7 @@ class ProductCard:
     why: dict[str, str]                      # slot -> reason tied to the shopper's words
     source: str = ""
     alternative: bool = False                # True for the cards of ``Reply.alternatives``
+    image: str | None = None                 # the catalog's picture reference (the UI decides what loads)
 
 
 @dataclass

@@ -184,7 +184,22 @@ def map_row(row: dict[str, Any], mapping: Mapping, source: str) -> Product:
         height_cm=parse_number(get("height"), "height"), colour=text("colour") or None,
         rooms=tuple(r for r in rooms if r in ROOMS), features=tuple(f for f in features if f in FEATURES),
         in_stock=_parse_bool(get("in_stock") if get("in_stock") is not None else True),
-        description=description, specs=specs, source=source, url=text("url") or None)
+        description=description, specs=specs, source=source, url=text("url") or None,
+        image=image_ref(text("image")))
+
+
+def image_ref(value: str) -> str | None:
+    """A picture reference kept as given when it is an http(s) URL or a plain relative file path
+    (``images/sofa.jpg``); anything else (``javascript:``, ``data:``, absolute or ``..`` paths) is
+    dropped, so the product still loads and shows the neutral placeholder."""
+    value = value.strip()
+    if not value:
+        return None
+    if re.match(r"https?://[^\s/]+", value, re.IGNORECASE):
+        return value
+    if ":" in value or value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
+        return None
+    return value.replace("\\", "/")
 
 
 def load_catalog(path: str | Path, mapping: Mapping) -> CatalogLoad:

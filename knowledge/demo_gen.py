@@ -2,7 +2,8 @@
 
     python -m knowledge.demo_gen --seed 7 --out knowledge/demo
 
-The committed files under knowledge/demo/ are what ships; this script reproduces them exactly.
+The committed files under knowledge/demo/ are what ships; this script reproduces them exactly,
+including one picture per product (``images/*.svg``, see knowledge/demo_images.py).
 Every brand, model name and price is invented. Real brands appear only in ``absent_brands``.
 """
 
@@ -14,6 +15,8 @@ import random
 from pathlib import Path
 
 import yaml
+
+from knowledge.demo_images import write_images
 
 STORE = "Hearth & Hutch Home"
 APPLIANCE_BRANDS = ["Nordhavn", "Kestrel Home", "Aurelio", "Brightwell", "Solvik", "Marrowby", "Tandem"]
@@ -255,6 +258,7 @@ POLICIES = {
 def write(out: Path, seed: int) -> None:
     items = products(seed)
     out.mkdir(parents=True, exist_ok=True)
+    write_images(items, out)   # before the catalog: each record names its picture
     with (out / "catalog.jsonl").open("w", encoding="utf-8") as f:
         for p in items:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")

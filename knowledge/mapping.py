@@ -29,11 +29,11 @@ from typing import Any
 from assistant.state import CATEGORIES, CATEGORY_SYNONYMS
 
 FIELDS = ("id", "name", "price", "category", "brand", "width", "depth", "height", "description",
-          "colour", "url", "in_stock", "rooms", "features", "currency")
+          "colour", "url", "in_stock", "rooms", "features", "currency", "image")
 DEFAULT_COLUMNS = {"id": "id", "name": "name", "price": "price", "category": "category", "brand": "brand",
                    "width": "width_cm", "depth": "depth_cm", "height": "height_cm",
                    "description": "description", "colour": "colour", "url": "url", "in_stock": "in_stock",
-                   "rooms": "rooms", "features": "features", "currency": "currency"}
+                   "rooms": "rooms", "features": "features", "currency": "currency", "image": "image"}
 
 
 class MappingError(ValueError):

@@ -33,6 +33,9 @@ class Product:
     specs: dict[str, Any] = field(default_factory=dict)
     source: str = ""              # where the record came from (file and row), for citations
     url: str | None = None
+    # A picture: an http(s) URL, or a file path relative to the store's media folder
+    # (the demo store: knowledge/demo/images/*.svg). The UI decides what it may load.
+    image: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -158,7 +158,7 @@ def test_healthz_embed_pages_and_blocked_files(served, tmp_path):
     page = urllib.request.urlopen(url + "/embed/").read().decode()
     assert '<script type="module" src="/static/gradio/gradio.js">' in page
     assert urllib.request.urlopen(url + "/static/gradio/gradio.js").status == 200
-    assert "gradio-app" in urllib.request.urlopen(url + "/embed/widget.html").read().decode()
+    assert '<script src="/widget.js"' in urllib.request.urlopen(url + "/embed/widget.html").read().decode()
     for path in (f"/chat/gradio_api/file={config.transcripts_path()}", "/embed/README.md", "/embed/../app.py"):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(url + path)

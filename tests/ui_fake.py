@@ -46,7 +46,9 @@ class FakeAssistant:
             state = state.replace(budget_max=float(words[words.index("under") + 1]))
         if "compare" in words:
             reply = self._reply(session_id, "Here is a comparison.", "compare")
-            reply.comparison = [{"name": c.name, "price": c.price} for c in reply.products]
+            # The dialogue's shape (assistant/dialogue/compare.py): one row per attribute, one key per product id.
+            reply.comparison = [{"attribute": "name", **{c.id: c.name for c in reply.products}},
+                                {"attribute": "price", **{c.id: c.price for c in reply.products}}]
             return reply
         self.states[session_id] = state
         return self._reply(session_id, f"You said: {message}. I found some options.")

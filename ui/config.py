@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass
@@ -20,6 +22,12 @@ class ServeConfig:
     transcripts_db: Path | None = field(default=None, metadata={"help": "SQLite file (default: cache dir)"})
     chat_config: Path | None = field(default=None, metadata={"help": "the assistant's chat config YAML"})
     share: bool = field(default=False, metadata={"help": "always false: no public Gradio share links"})
+    language: Literal["auto", "en", "zh"] = field(
+        default="auto", metadata={"help": "widget labels: auto = follow the conversation; en/zh pins one"})
+    image_hosts: list[str] = field(
+        default_factory=list, metadata={"help": "hosts remote product pictures may load from (e.g. cdn.shop.com)"})
+    media_dir: Path | None = field(
+        default=None, metadata={"help": "folder of the catalog's local pictures (default: the demo store's)"})
 
     def validate(self) -> None:
         if self.share:
@@ -28,6 +36,11 @@ class ServeConfig:
             raise ValueError(f"port: {self.port} is not a TCP port")
         if not self.mount_path.startswith("/") or self.mount_path == "/":
             raise ValueError(f"mount_path: {self.mount_path!r} must be a sub-path such as /chat")
+        for host in self.image_hosts:
+            if not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", host or ""):
+                raise ValueError(f"image_hosts: {host!r} must be a host name such as cdn.example.com")
+        if self.media_dir is not None and not Path(self.media_dir).is_dir():
+            raise ValueError(f"media_dir: {self.media_dir} is not a folder")
         for name in ("queue_max_size", "concurrency_limit"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1")
@@ -36,3 +49,8 @@ class ServeConfig:
         from assistant.paths import cache_dir
 
         return self.transcripts_db or cache_dir() / "transcripts.sqlite3"
+
+    def media_path(self) -> Path:
+        from assistant.paths import DEMO_DATA_DIR
+
+        return Path(self.media_dir) if self.media_dir is not None else DEMO_DATA_DIR

@@ -62,6 +62,9 @@ def build_server(assistant: AssistantAPI, config: ServeConfig, store: Transcript
     frontend = Path(gr.__file__).parent / "templates" / "frontend"
     app.mount("/static/gradio", StaticFiles(directory=frontend), name="gradio-frontend")
 
+    from ui.widget import mount_widget
+
+    mount_widget(app, assistant, config, store)   # /widget.js, /widget/panel, /api/*, /media/*
     demo = build_app(assistant, config, store)
     return gr.mount_gradio_app(app, demo, path=config.mount_path, root_path=config.root_path or None,
                                show_error=False, blocked_paths=blocked_paths(config), allowed_paths=[],

@@ -432,7 +432,7 @@ class ShoppingAssistant:
                                                        "height_cm": p.height_cm},
                            key_specs={k: v for k, v in list(p.specs.items())[:4] if v not in (None, "")},
                            in_stock=p.in_stock, why=self.texts.why(p, state), source=p.source,
-                           alternative=alternative)
+                           alternative=alternative, image=p.image)
 
     def _bundle_card(self, bundle, state: DialogueState) -> BundleCard:
         """A bundle as one card group: each item's card explains itself against that item's own constraints."""

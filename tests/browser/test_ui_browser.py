@@ -70,11 +70,14 @@ def test_embed_page_chat_cards_and_chips(browser, tmp_path):
         chat.find_elements(By.CSS_SELECTOR, "button[aria-label='Like']")[0].click()   # on the first reply
         wait.until(lambda d: store.turns()[0]["thumbs"] == "up")
 
-        browser.get(url + "/embed/widget.html")   # the floating button opens the same chat, a new session
+        browser.get(url + "/embed/widget.html")   # the one-line widget: its own compact panel, a new session
+        host = wait.until(lambda d: d.find_element(By.ID, "shopassist-widget"))
         assert not browser.find_elements(By.CSS_SELECTOR, "#sa-input")
-        browser.find_element(By.CSS_SELECTOR, "#sa-launcher").click()
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sa-panel #sa-input textarea"))
-        assert not browser.find_elements(By.CSS_SELECTOR, "#sa-cards .sa-card")
+        host.shadow_root.find_element(By.CSS_SELECTOR, ".launcher").click()
+        browser.switch_to.frame(host.shadow_root.find_element(By.CSS_SELECTOR, "iframe"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "body.ready #input"))
+        assert not browser.find_elements(By.CSS_SELECTOR, ".card")
+        browser.switch_to.default_content()
         browser.save_screenshot(str(tmp_path / "widget.png"))
     assert [(t["action"], t["thumbs"]) for t in store.turns()] == [("recommend", "up"), ("recommend", None)]
     if ARTIFACT.parent.is_dir():
