@@ -40,7 +40,8 @@ def tiny_cfg(tiny_model_dir, tmp_path, **overrides) -> FinetuneConfig:
             "train.adapter_dir": str(tmp_path / "adapter"), "train.max_steps": 6, "train.save_steps": 2,
             "train.batch_size": 2, "train.max_seq_len": 192, "train.logging_steps": 1,
             "data.out_dir": str(tmp_path / "data"), "data.dialogues": 12, "report.dev_dialogues": "",
-            "report.max_state_turns": 3, "report.max_reply_examples": 2}
+            "report.unseen_dialogues": "", "report.max_state_turns": 3, "report.base_max_state_turns": 3,
+            "report.max_reply_examples": 2}
     base.update(overrides)
     return load_config(FinetuneConfig, None, base)
 
@@ -114,22 +115,24 @@ def test_shopassist_finetune_end_to_end(tiny_model_dir, tmp_path):
                        ("train.adapter_dir", cfg.train.adapter_dir), ("train.max_steps", 2),
                        ("train.save_steps", 2), ("train.batch_size", 2), ("train.max_seq_len", 192),
                        ("data.out_dir", cfg.data.out_dir), ("data.dialogues", 12), ("report.dev_dialogues", ""),
-                       ("report.max_state_turns", 3), ("report.max_reply_examples", 2)]:
+                       ("report.unseen_dialogues", ""), ("report.max_state_turns", 3),
+                       ("report.base_max_state_turns", 3), ("report.max_reply_examples", 2)]:
         args += [f"--{key}", str(value)]
     assert main(args) == 0
     adapter = tmp_path / "adapter"
     card = (adapter / "README.md").read_text()
-    assert "| state slot F1 (test) |" in card and "| reply grounding rate |" in card
+    assert "| generated test: slot F1 |" in card and "| reply grounded (guard) |" in card
     assert (adapter / "report_card.png").stat().st_size > 1000
     assert (adapter / "adapter_model.safetensors").exists()
     assert (tmp_path / "data" / "data_card.json").exists()
-    assert "| metric | rules | base | adapter |" in card  # the rules extractor as the reference column
+    assert "| metric | rules | base | adapter | hybrid |" in card  # rules and hybrid beside base and adapter
+    assert "Base model: `" + str(cfg.model.base_model) + "` (chat format `chatml`)" in card
     summary = (adapter / "training_summary.json").read_text()
     # --report-only re-scores the published adapter and rewrites its card, training nothing.
     (adapter / "README.md").write_text("stale")
     only = [a for a in args if a not in ("--extra-data", str(extra))] + ["--report-only"]
     assert main(only) == 0
-    assert "| metric | rules | base | adapter |" in (adapter / "README.md").read_text()
+    assert "| metric | rules | base | adapter | hybrid |" in (adapter / "README.md").read_text()
     assert (adapter / "training_summary.json").read_text() == summary
 
 
