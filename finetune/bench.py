@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.config import load_config
 from finetune.config import FinetuneConfig
 
-CONFIG = "configs/finetune/cpu-smollm2.yaml"
+CONFIG = "configs/finetune/cpu-gemma3.yaml"
 
 
 def measure(cfg: FinetuneConfig, conversations: list, batching: str, steps: int) -> tuple[float, int, float]:

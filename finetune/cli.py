@@ -87,6 +87,7 @@ def report_card_files(cfg: FinetuneConfig, model, tokenizer, data_dir: Path, sum
                               dev_path=r.dev_dialogues, unseen_path=r.unseen_dialogues, max_turns=r.max_state_turns,
                               base_max_turns=r.base_max_state_turns, max_replies=r.max_reply_examples,
                               products=load_products(cfg.data.catalog), batch_size=r.batch_size,
+                              generated_test=r.generated_test,
                               progress=lambda m: log.info(m))
     print(report.table(results))
     plot_path = Path(cfg.train.output_dir) / "report_card.png"

@@ -99,6 +99,8 @@ class ReportConfig:
         "help": "state turns per set for the untrained base (it writes prose up to the token limit: slow)"})
     max_reply_examples: int = field(default=12, metadata={"help": "reply examples evaluated per model"})
     batch_size: int = field(default=16, metadata={"help": "dialogues decoded at once (turn k of each)"})
+    generated_test: bool = field(default=True, metadata={
+        "help": "also score the generated test split (held-out phrasings); off keeps a CPU run inside its budget"})
     dev_dialogues: str = field(default="../shared/eval/dev_dialogues.jsonl", metadata={
         "help": "the dev set scored in the report card ('' to skip)"})
     unseen_dialogues: str = field(default="tests/data/unseen_dialogues.jsonl", metadata={

@@ -217,24 +217,26 @@ def score_replies(decoder: Decoder, examples: Sequence[dict], products: dict[str
 # ---- the whole card ------------------------------------------------------------------------------
 
 
-def state_sets(data_dir: Path, dev_path: str, unseen_path: str, max_turns: int) -> dict[str, list[Dialogue]]:
+def state_sets(data_dir: Path, dev_path: str, unseen_path: str, max_turns: int,
+               generated_test: bool = True) -> dict[str, list[Dialogue]]:
     """dev, the frozen unseen set and the generated test split (whichever exist), capped at ``max_turns``."""
     sets = {"dev": Path(dev_path) if dev_path else None, "unseen": Path(unseen_path) if unseen_path else None,
-            "test": data_dir / "test_dialogues.jsonl"}
+            "test": data_dir / "test_dialogues.jsonl" if generated_test else None}
     return {name: read_dialogues(p, max_turns) for name, p in sets.items() if p is not None and p.is_file()}
 
 
 def evaluate(model, tokenizer, fmt: str, data_dir: Path, *, dev_path: str = "", unseen_path: str = "",
              max_turns: int = 0, base_max_turns: int = 40, max_replies: int = 12, products: Sequence = (),
-             batch_size: int = 16, progress: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+             batch_size: int = 16, generated_test: bool = True,
+             progress: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
     """rules | base (adapter disabled) | adapter (llm extractor) | hybrid (rules + adapter), per set and language."""
     from assistant.extract.hybrid import HybridExtractor
     from assistant.extract.rules import RulesExtractor
 
     brands = sorted({p.brand for p in products})
     by_id = {p.id: p for p in products}
-    sets = state_sets(data_dir, dev_path, unseen_path, max_turns)
-    base_sets = state_sets(data_dir, dev_path, unseen_path, base_max_turns)
+    sets = state_sets(data_dir, dev_path, unseen_path, max_turns, generated_test)
+    base_sets = state_sets(data_dir, dev_path, unseen_path, base_max_turns, generated_test)
     replies = [json.loads(line) for line in (data_dir / "test.jsonl").read_text().splitlines() if line.strip()]
     replies = [r for r in replies if r["task"] == "reply"][:max_replies]
     decoder = Decoder(model, tokenizer, fmt, batch_size)
@@ -246,7 +248,8 @@ def evaluate(model, tokenizer, fmt: str, data_dir: Path, *, dev_path: str = "", 
     with model.disable_adapter():
         for name, dialogues in base_sets.items():
             progress(f"report card: base on {name}")
-            results["base"][f"state_{name}"] = score_states(BatchedLLM(decoder), dialogues)
+            # the base writes prose, not an update: 24 tokens show that as well as 48
+            results["base"][f"state_{name}"] = score_states(BatchedLLM(decoder, max_new_tokens=24), dialogues)
         results["base"]["reply_test"] = score_replies(decoder, replies, by_id)
     for name, dialogues in sets.items():
         progress(f"report card: adapter on {name}")

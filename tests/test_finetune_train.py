@@ -166,3 +166,25 @@ def test_bad_extra_data_names_file_and_line(tmp_path):
     bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n{"text": "no messages"}\n')
     with pytest.raises(ValueError, match=r"x\.jsonl:2"):
         read_conversations(bad)
+
+
+def test_target_only_loss_equals_the_full_loss_and_top_layers_limit_the_adapter(tiny_model_dir, tmp_path, data_dir):
+    """Projecting only labelled positions onto the vocabulary is a speed-up, not a different objective."""
+    import torch
+
+    from assistant.model_loader import load_model
+    from finetune.collate import Collator
+    from finetune.train import read_conversations, target_only_trainer, tokenize_all, wrap_lora
+
+    cfg = tiny_cfg(tiny_model_dir, tmp_path, **{"model.quantization": "none", "lora.top_layers": 1})
+    model, tokenizer = load_model(cfg.model, for_training=True)
+    model = wrap_lora(model, cfg)
+    adapted = {n.split(".layers.")[1].split(".")[0] for n, _ in model.named_parameters() if "lora_" in n}
+    assert adapted == {"1"}  # the tiny model has layers 0 and 1; only the top one is adapted
+    rows = tokenize_all(tokenizer, read_conversations(data_dir / "train.jsonl")[:4], 192, "chatml")
+    batch = Collator(tokenizer.pad_token_id)(rows)
+    trainer = target_only_trainer().__new__(target_only_trainer())  # compute_loss needs no Trainer state
+    with torch.no_grad():
+        ours = trainer.compute_loss(model, batch)
+        full = model(**batch).loss
+    assert ours.item() == pytest.approx(full.item(), rel=1e-4)
