@@ -53,7 +53,7 @@ bench-load: install
 	HF_HUB_OFFLINE=1 $(PY) -m ui.bench_load $(ARGS)
 
 finetune: install
-	HF_HUB_OFFLINE=1 $(VENV)/bin/shopassist finetune --config configs/finetune/cpu-smollm2.yaml $(ARGS)
+	HF_HUB_OFFLINE=1 $(VENV)/bin/shopassist finetune --config configs/finetune/cpu-gemma3.yaml $(ARGS)
 
 eval: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/shopassist eval --dialogues ../shared/eval/dev_dialogues.jsonl $(ARGS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -65,13 +66,21 @@ def load_dialogues(path: str | Path) -> list[Dialogue]:
     return dialogues
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def language(text: str) -> str:
+    """"zh" for a turn written with Chinese characters, else "en": how scores are split by language."""
+    return "zh" if _CJK.search(text) else "en"
+
+
 def evaluate_states(dialogues: list[Dialogue], extractor) -> dict[str, Any]:
     from tqdm import tqdm
 
     from assistant.metrics import score
     from assistant.state import DialogueState
 
-    pairs, errors, latencies = [], [], []
+    pairs, errors, latencies, langs = [], [], [], []
     for d in tqdm(dialogues, desc="dialogues", unit="dlg", leave=False):
         state, history = DialogueState(), []
         for i, turn in enumerate(d.turns):
@@ -80,13 +89,19 @@ def evaluate_states(dialogues: list[Dialogue], extractor) -> dict[str, Any]:
             latencies.append((time.perf_counter() - t0) * 1000)
             history.append({"role": "user", "content": turn["user"]})
             pairs.append((state, turn["state"]))
+            langs.append(language(turn["user"]))
             if state != turn["state"]:
                 errors.append({"id": d.id, "turn": i, "user": turn["user"], "expected": turn["state"].to_dict(),
                                "predicted": state.to_dict()})
     m = score(pairs)
+    per_language = {}
+    for lang in sorted(set(langs)):
+        sub = score([p for p, lg in zip(pairs, langs) if lg == lang])
+        per_language[lang] = {"slot_f1": round(sub.f1, 4), "joint_goal_accuracy": round(sub.jga, 4), "turns": sub.turns}
     latencies.sort()
     return {"slot_precision": round(m.precision, 4), "slot_recall": round(m.recall, 4), "slot_f1": round(m.f1, 4),
             "joint_goal_accuracy": round(m.jga, 4), "per_slot_f1": m.per_slot_f1, "turns": m.turns,
+            "per_language": per_language,
             "extraction_latency_p50_ms": round(statistics.median(latencies), 3) if latencies else None,
             "extraction_latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
             "errors": errors}
@@ -115,7 +130,10 @@ def format_report(result: dict[str, Any]) -> str:
              f"extraction latency p50 {result['extraction_latency_p50_ms']} ms   "
              f"p95 {result['extraction_latency_p95_ms']} ms   errors {len(result['errors'])}", "", "slot              F1"]
     lines += [f"{slot:<17} {f1:.4f}" for slot, f1 in result["per_slot_f1"].items()]
+    lines += [f"{lang} turns ({v['turns']}): F1 {v['slot_f1']:.4f}   JGA {v['joint_goal_accuracy']:.4f}"
+              for lang, v in result.get("per_language", {}).items()]
     shown = {"slot_precision", "slot_recall", "slot_f1", "joint_goal_accuracy", "per_slot_f1", "turns", "errors",
+             "per_language",
              "extraction_latency_p50_ms", "extraction_latency_p95_ms"}
     extra = {k: v for k, v in result.items() if k not in shown and k != "extractor"}
     if extra:

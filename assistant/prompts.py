@@ -14,25 +14,35 @@ import json
 from typing import Any, Sequence
 
 from assistant.backends.base import Message
+from assistant.numbers import hints
 
 # ---- 1. state update ---------------------------------------------------------------------------
 
-STATE_SYSTEM = (
-    "You track a shopper's request. Reply with one JSON object holding only what the last "
-    "message changes. Keys: category, budget_min, budget_max, room, max_width_cm, max_depth_cm, "
-    "max_height_cm (null clears), brands, +brands, -brands, +excluded_brands, +features, -features. "
-    "Reply {} when nothing changes."
-)
+STATE_SYSTEM = "Update the shopping state from the shopper's message: JSON of what changes, {} if nothing."
+LAST_ASSISTANT_CHARS = 160  # enough to resolve "yes, that one" / "the cheaper"; the prompt is prefilled every turn
 
 
 def state_messages(state_json: str, user_message: str, last_assistant: str | None = None) -> list[Message]:
-    """The LM's input for a state update. Keep it short: it is decoded on a CPU every turn."""
-    context = f"State: {state_json}\n"
+    """The LM's input for a state update, the one function the chat's extractor and the training data share.
+
+        state_messages('{"category":"sofa"}', "under 1.2k please")[1]["content"]
+        # 'State: {"category":"sofa"}\nShopper: under 1.2k please\nNumbers: 1200'
+
+    Short on purpose (a 2-core CPU prefills it every LM turn): a one-line task, the current state, the
+    last assistant line (truncated), the message, and its numbers read by ``assistant.numbers.hints``
+    (units, "k", currencies and Chinese numerals resolved), so the model only decides which slot a
+    number fills and copies it. The answer is ``StateUpdate.to_json()``."""
+    lines = [f"State: {state_json}"]
     if last_assistant:
-        context += f"Assistant: {last_assistant[:200]}\n"
+        text = " ".join(last_assistant.split())
+        lines.append(f"Assistant: {text[:LAST_ASSISTANT_CHARS]}")
+    lines.append(f"Shopper: {user_message}")
+    numbers = hints(user_message)
+    if numbers:
+        lines.append(f"Numbers: {', '.join(numbers)}")
     return [
         {"role": "system", "content": STATE_SYSTEM},
-        {"role": "user", "content": f"{context}Shopper: {user_message}"},
+        {"role": "user", "content": "\n".join(lines)},
     ]
 
 

@@ -18,18 +18,19 @@ from pathlib import Path
 from assistant.config import load_config
 from finetune.config import FinetuneConfig
 
-CONFIG = "configs/finetune/cpu-smollm2.yaml"
+CONFIG = "configs/finetune/cpu-gemma3.yaml"
 
 
 def measure(cfg: FinetuneConfig, conversations: list, batching: str, steps: int) -> tuple[float, int, float]:
     """(tokens/s, real tokens, seconds) for ``steps`` optimizer steps of one batching mode."""
+    from assistant.chat_format import format_for
     from assistant.model_loader import load_model
     from finetune.train import build_trainer, tokenize_all, wrap_lora
 
     cfg.train.batching = batching
     model, tokenizer = load_model(cfg.model, for_training=True)
     model = wrap_lora(model, cfg)
-    rows = tokenize_all(tokenizer, conversations, cfg.train.max_seq_len)
+    rows = tokenize_all(tokenizer, conversations, cfg.train.max_seq_len, format_for(cfg.model.base_model))
     with tempfile.TemporaryDirectory() as out:
         cfg.train.output_dir = out
         cfg.train.max_steps, cfg.train.save_steps, cfg.train.max_minutes = steps, 10 ** 6, 0
@@ -56,7 +57,7 @@ def run(examples: int = 32, config: str = CONFIG) -> str:
         rows.append((mode, *measure(load_config(FinetuneConfig, config if Path(config).exists() else None),
                                     conversations, mode, steps)))
     ratio = rows[1][1] / rows[0][1]
-    lines = [f"finetune: QLoRA training, {cfg.model.base_model}, batch {cfg.train.batch_size}, "
+    lines = [f"finetune: LoRA training ({cfg.model.quantization}), {cfg.model.base_model}, batch {cfg.train.batch_size}, "
              f"max_seq_len {cfg.train.max_seq_len}, {len(conversations)} examples ({steps} steps)",
              "| loop | real tokens/s | real tokens | seconds |", "| --- | --- | --- | --- |"]
     lines += [f"| {m} | {tps:.1f} | {tok} | {sec:.1f} |" for m, tps, tok, sec in rows]

@@ -1,40 +1,55 @@
 """Chat examples → token ids with labels on assistant tokens only, and batch padding.
 
-Loss is computed only where the model should learn to write: every assistant turn (its text and
-the end-of-turn token). System prompts, product cards and shopper turns get label -100, so the
-adapter learns to answer, not to reproduce the prompt.
+    from finetune.collate import encode
+    row = encode(tokenizer, messages, max_len=320, fmt="gemma")   # {"input_ids": [...], "labels": [...]}
+
+The text is the project's own prompt format (``assistant.chat_format``), never the tokenizer's chat
+template: serving (llama.cpp raw completion, transformers) sends exactly ``render(prompt, fmt)`` and stops at
+``end_of_turn(fmt)``, so training sees ``render(prompt, fmt)`` + target + ``end_of_turn(fmt)``. Loss is
+computed only where the model should learn to write (the target and its end-of-turn marker); system
+prompts, product cards and shopper turns get label -100.
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
+from assistant.chat_format import end_of_turn, render
+
 IGNORE = -100
 
 
-def _ids(tokenizer, messages: Sequence[dict], generation_prompt: bool) -> list[int]:
-    text = tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=generation_prompt)
-    return tokenizer(text, add_special_tokens=False)["input_ids"]
+def segments(messages: Sequence[dict], fmt: str) -> list[tuple[str, bool]]:
+    """(text, learn) pieces whose concatenation is the whole conversation as served, turn by turn.
 
-
-def encode(tokenizer, messages: Sequence[dict], max_len: int) -> dict[str, list[int]] | None:
-    """input_ids and labels for one conversation, truncated to ``max_len``; None when nothing to learn is left.
-
-    Each assistant turn's span is found by rendering the conversation up to it with and without the
-    turn (chat templates render prefixes identically), so multi-turn transcripts train on every answer."""
+    Each assistant turn is preceded by exactly what the server would be sent at that point
+    (``render(messages[:i], fmt)``), so multi-turn transcripts train on every answer."""
     if not messages or messages[-1]["role"] != "assistant":
         raise ValueError("a training conversation must end with an assistant message")
-    input_ids: list[int] = []
-    labels: list[int] = []
+    out: list[tuple[str, bool]] = []
+    consumed = ""
     for i, m in enumerate(messages):
         if m["role"] != "assistant":
             continue
-        prompt = _ids(tokenizer, messages[:i], generation_prompt=True)
-        full = _ids(tokenizer, messages[: i + 1], generation_prompt=False)
-        if full[: len(input_ids)] != input_ids or full[: len(prompt)] != prompt:
-            raise ValueError("the chat template does not render conversation prefixes consistently")
-        labels += [IGNORE] * (len(prompt) - len(input_ids)) + full[len(prompt):]
-        input_ids = full
+        prompt = render(messages[:i], fmt, add_generation_prompt=True)
+        if not prompt.startswith(consumed):
+            raise ValueError(f"chat format {fmt!r} does not render conversation prefixes consistently")
+        out.append((prompt[len(consumed):], False))
+        target = m["content"] + end_of_turn(fmt)
+        out.append((target, True))
+        consumed = prompt + target
+    return out
+
+
+def encode(tokenizer, messages: Sequence[dict], max_len: int, fmt: str) -> dict[str, list[int]] | None:
+    """input_ids and labels for one conversation, truncated to ``max_len``; None when nothing to learn is left."""
+    input_ids: list[int] = []
+    labels: list[int] = []
+    for k, (text, learn) in enumerate(segments(messages, fmt)):
+        # The tokenizer adds BOS itself (as llama.cpp and the transformers backend do for a prompt): only once.
+        ids = tokenizer(text, add_special_tokens=(k == 0))["input_ids"]
+        input_ids += ids
+        labels += ids if learn else [IGNORE] * len(ids)
     input_ids, labels = input_ids[:max_len], labels[:max_len]
     if all(label == IGNORE for label in labels):
         return None

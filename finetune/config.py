@@ -20,10 +20,12 @@ class DataConfig:
         "help": "catalog JSONL (Product.to_dict per line); a built-in sample catalog is used when missing"})
     policies_dir: str = field(default="knowledge/demo/docs/policies", metadata={"help": "policy documents (*.md)"})
     seed: int = 13
-    dialogues: int = field(default=220, metadata={"help": "dialogues to generate (all splits)"})
-    validation_share: float = 0.08
-    test_share: float = 0.12
-    reply_share: float = field(default=0.35, metadata={"help": "share of user turns that also get a reply example"})
+    dialogues: int = field(default=1200, metadata={"help": "dialogues to generate (all splits)"})
+    validation_share: float = 0.04
+    test_share: float = 0.08
+    reply_share: float = field(default=0.15, metadata={
+        "help": "share of English recommend/clarify/no-match turns that also get a reply example"})
+    chinese_share: float = field(default=0.4, metadata={"help": "share of dialogues written in Chinese"})
     extra_data: list[str] = field(default_factory=list, metadata={
         "help": "extra chat-format JSONL files added to the training split (e.g. thumbs-up transcripts)"})
 
@@ -34,6 +36,8 @@ class DataConfig:
             raise ConfigError("data.validation_share and data.test_share must each be in (0, 0.5)")
         if not 0 <= self.reply_share <= 1:
             raise ConfigError("data.reply_share must be in [0, 1]")
+        if not 0 <= self.chinese_share <= 1:
+            raise ConfigError("data.chinese_share must be in [0, 1]")
 
 
 @dataclass
@@ -43,6 +47,9 @@ class LoraConfig:
     dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: [
         "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    top_layers: int = field(default=0, metadata={
+        "help": "adapt only the top N transformer layers (0 = all). Backward then stops below them: "
+                "a cheaper CPU step for a model whose lower layers already read the language"})
 
 
 @dataclass
@@ -86,10 +93,18 @@ class TrainConfig:
 @dataclass
 class ReportConfig:
     enabled: bool = True
-    max_state_turns: int = field(default=40, metadata={"help": "state turns evaluated per split and model (CPU is slow)"})
+    max_state_turns: int = field(default=0, metadata={
+        "help": "state turns per set for rules/adapter/hybrid (whole dialogues; 0 = every turn)"})
+    base_max_state_turns: int = field(default=40, metadata={
+        "help": "state turns per set for the untrained base (it writes prose up to the token limit: slow)"})
     max_reply_examples: int = field(default=12, metadata={"help": "reply examples evaluated per model"})
+    batch_size: int = field(default=16, metadata={"help": "dialogues decoded at once (turn k of each)"})
+    generated_test: bool = field(default=True, metadata={
+        "help": "also score the generated test split (held-out phrasings); off keeps a CPU run inside its budget"})
     dev_dialogues: str = field(default="../shared/eval/dev_dialogues.jsonl", metadata={
         "help": "the dev set scored in the report card ('' to skip)"})
+    unseen_dialogues: str = field(default="tests/data/unseen_dialogues.jsonl", metadata={
+        "help": "the frozen unseen set scored in the report card ('' to skip); never tuned on"})
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import ConfigError, load_config
+from assistant.chat_format import render
 from finetune.collate import IGNORE, Collator, encode
 from finetune.config import FinetuneConfig
 
@@ -42,12 +43,18 @@ def test_only_assistant_tokens_carry_labels(default_checkpoint):
     messages = [{"role": "system", "content": "sys"}, {"role": "user", "content": "hello"},
                 {"role": "assistant", "content": "first answer"}, {"role": "user", "content": "more"},
                 {"role": "assistant", "content": "second answer"}]
-    row = encode(tok, messages, 512)
+    row = encode(tok, messages, 512, "chatml")
     learned = tok.decode([t for t, label in zip(row["input_ids"], row["labels"]) if label != IGNORE])
-    assert "first answer" in learned and "second answer" in learned
-    assert "hello" not in learned and "sys" not in learned and "more" not in learned
+    assert learned == "first answer<|im_end|>second answer<|im_end|>"  # targets and their end-of-turn only
     assert all(label in (IGNORE, t) for t, label in zip(row["input_ids"], row["labels"]))
-    assert encode(tok, messages, 8) is None  # truncation left no answer to learn
+    assert encode(tok, messages, 8, "chatml") is None  # truncation left no answer to learn
+
+    # What serving sends for the first answer is exactly the tokens before its first label.
+    first = next(i for i, label in enumerate(row["labels"]) if label != IGNORE)
+    assert tok.decode(row["input_ids"][:first]) == render(messages[:2], "chatml")
+    gemma = encode(tok, messages, 512, "gemma")
+    assert tok.decode([t for t, label in zip(gemma["input_ids"], gemma["labels"]) if label != IGNORE]) == (
+        "first answer<end_of_turn>second answer<end_of_turn>")
 
     batch = Collator(pad_id=0)([row, {"input_ids": [5, 6], "labels": [IGNORE, 6]}])
     assert batch["input_ids"].shape == (2, len(row["input_ids"]))  # padded to the longest, not to a max

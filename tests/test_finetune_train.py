@@ -40,7 +40,8 @@ def tiny_cfg(tiny_model_dir, tmp_path, **overrides) -> FinetuneConfig:
             "train.adapter_dir": str(tmp_path / "adapter"), "train.max_steps": 6, "train.save_steps": 2,
             "train.batch_size": 2, "train.max_seq_len": 192, "train.logging_steps": 1,
             "data.out_dir": str(tmp_path / "data"), "data.dialogues": 12, "report.dev_dialogues": "",
-            "report.max_state_turns": 3, "report.max_reply_examples": 2}
+            "report.unseen_dialogues": "", "report.max_state_turns": 3, "report.base_max_state_turns": 3,
+            "report.max_reply_examples": 2}
     base.update(overrides)
     return load_config(FinetuneConfig, None, base)
 
@@ -114,22 +115,24 @@ def test_shopassist_finetune_end_to_end(tiny_model_dir, tmp_path):
                        ("train.adapter_dir", cfg.train.adapter_dir), ("train.max_steps", 2),
                        ("train.save_steps", 2), ("train.batch_size", 2), ("train.max_seq_len", 192),
                        ("data.out_dir", cfg.data.out_dir), ("data.dialogues", 12), ("report.dev_dialogues", ""),
-                       ("report.max_state_turns", 3), ("report.max_reply_examples", 2)]:
+                       ("report.unseen_dialogues", ""), ("report.max_state_turns", 3),
+                       ("report.base_max_state_turns", 3), ("report.max_reply_examples", 2)]:
         args += [f"--{key}", str(value)]
     assert main(args) == 0
     adapter = tmp_path / "adapter"
     card = (adapter / "README.md").read_text()
-    assert "| state slot F1 (test) |" in card and "| reply grounding rate |" in card
+    assert "| generated test: slot F1 |" in card and "| reply grounded (guard) |" in card
     assert (adapter / "report_card.png").stat().st_size > 1000
     assert (adapter / "adapter_model.safetensors").exists()
     assert (tmp_path / "data" / "data_card.json").exists()
-    assert "| metric | rules | base | adapter |" in card  # the rules extractor as the reference column
+    assert "| metric | rules | base | adapter | hybrid |" in card  # rules and hybrid beside base and adapter
+    assert "Base model: `" + str(cfg.model.base_model) + "` (chat format `chatml`)" in card
     summary = (adapter / "training_summary.json").read_text()
     # --report-only re-scores the published adapter and rewrites its card, training nothing.
     (adapter / "README.md").write_text("stale")
     only = [a for a in args if a not in ("--extra-data", str(extra))] + ["--report-only"]
     assert main(only) == 0
-    assert "| metric | rules | base | adapter |" in (adapter / "README.md").read_text()
+    assert "| metric | rules | base | adapter | hybrid |" in (adapter / "README.md").read_text()
     assert (adapter / "training_summary.json").read_text() == summary
 
 
@@ -163,3 +166,25 @@ def test_bad_extra_data_names_file_and_line(tmp_path):
     bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n{"text": "no messages"}\n')
     with pytest.raises(ValueError, match=r"x\.jsonl:2"):
         read_conversations(bad)
+
+
+def test_target_only_loss_equals_the_full_loss_and_top_layers_limit_the_adapter(tiny_model_dir, tmp_path, data_dir):
+    """Projecting only labelled positions onto the vocabulary is a speed-up, not a different objective."""
+    import torch
+
+    from assistant.model_loader import load_model
+    from finetune.collate import Collator
+    from finetune.train import read_conversations, target_only_trainer, tokenize_all, wrap_lora
+
+    cfg = tiny_cfg(tiny_model_dir, tmp_path, **{"model.quantization": "none", "lora.top_layers": 1})
+    model, tokenizer = load_model(cfg.model, for_training=True)
+    model = wrap_lora(model, cfg)
+    adapted = {n.split(".layers.")[1].split(".")[0] for n, _ in model.named_parameters() if "lora_" in n}
+    assert adapted == {"1"}  # the tiny model has layers 0 and 1; only the top one is adapted
+    rows = tokenize_all(tokenizer, read_conversations(data_dir / "train.jsonl")[:4], 192, "chatml")
+    batch = Collator(tokenizer.pad_token_id)(rows)
+    trainer = target_only_trainer().__new__(target_only_trainer())  # compute_loss needs no Trainer state
+    with torch.no_grad():
+        ours = trainer.compute_loss(model, batch)
+        full = model(**batch).loss
+    assert ours.item() == pytest.approx(full.item(), rel=1e-4)
