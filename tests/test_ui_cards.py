@@ -3,6 +3,8 @@
     python -m pytest tests/test_ui_cards.py -q
 """
 
+import pytest
+
 from assistant.reply import Citation, ProductCard
 from assistant.state import DialogueState
 from ui.app import edited
@@ -58,3 +60,6 @@ def test_edit_box_sets_and_adds():
     assert edited(state, "budget_max", "1,200 €").budget_max == 1200
     assert edited(state, "brands", "Muuto").brands == ("IKEA", "Muuto")
     assert edited(state, "room", "Living Room").room == "living room"
+    for bad in ("-300", "0", "nan"):
+        with pytest.raises(ValueError):
+            edited(state, "budget_max", bad)

@@ -266,6 +266,8 @@ def edited(state: DialogueState, key: str, value: str) -> DialogueState:
     if key in ("category", "room"):
         return state.replace(**{key: value})
     number = float(value.replace(",", "").replace("€", "").replace("$", ""))
+    if not number > 0:   # also NaN: a budget or a size is a positive amount
+        raise ValueError("give an amount above zero")
     return state.replace(**{key: number})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.dialogue.references import superlative
+
 # A greeting or thanks counts only when the message carries nothing else (no question, no new need).
 GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|你好)\b[^?]{0,30}$", re.I)
 THANKS = re.compile(r"^\s*(thanks?|thank (you|u)|thx|cheers|great,? thanks|ok(ay)?,? thanks|bye|goodbye|谢谢)\b[^?]{0,40}$", re.I)
@@ -19,7 +21,8 @@ DECLINE = re.compile(r"\b(no (idea|preference|budget)|don'?t know|not sure|doesn
 
 
 # Intents that answer from what is already known: the turn leaves the dialogue state as it was.
-KEEP_STATE = frozenset({"handoff", "greet", "thanks", "more", "cheaper", "compare", "product_question", "policy"})
+KEEP_STATE = frozenset({"handoff", "greet", "thanks", "more", "cheaper", "compare", "product_question", "policy",
+                        "rank"})
 
 
 def may_shop(message: str, has_shown: bool, refers_to_product: bool) -> bool:
@@ -28,8 +31,9 @@ def may_shop(message: str, has_shown: bool, refers_to_product: bool) -> bool:
     return classify(message, False, has_shown, refers_to_product) not in KEEP_STATE
 
 
-def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool, bundle: bool = False) -> str:
-    """One of: greet, thanks, handoff, bundle, more, cheaper, compare, product_question, policy, off_topic, shop.
+def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool, bundle: bool = False,
+             has_category: bool = False) -> str:
+    """One of: greet, thanks, handoff, bundle, more, cheaper, compare, product_question, rank, policy, off_topic, shop.
     ``bundle``: the bundle parser read the message as a bundle request or an edit of the open bundle.
 
     Order matters: a hand-off request wins over everything, a greeting only counts alone, and a
@@ -51,6 +55,8 @@ def classify(message: str, state_changed: bool, has_shown: bool, refers_to_produ
         return "cheaper"
     if has_shown and PRODUCT_Q.search(message) and not state_changed:
         return "product_question"
+    if not state_changed and not has_shown and has_category and superlative(message):
+        return "rank"     # "which is the quietest?" before anything was shown: the matches ranked
     if not state_changed and (POLICY.search(message) or has_shown and message.rstrip().endswith("?")):
         return "policy"   # a store question: answered from the documents, or "I don't know"
     if has_shown and refers_to_product and not state_changed:

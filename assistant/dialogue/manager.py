@@ -84,8 +84,8 @@ class ShoppingAssistant:
         self.policies: dict[str, Callable[[Session, Ask], Turn]] = {
             "handoff": self._handoff, "greet": self._greet, "thanks": self._thanks, "off_topic": self._off_topic,
             "more": self._more, "cheaper": self._cheaper, "compare": self._compare,
-            "product_question": self._product_question, "policy": self._policy, "shop": self._shop,
-            "bundle": self._bundle}
+            "product_question": self._product_question, "rank": self._best_match, "policy": self._policy,
+            "shop": self._shop, "bundle": self._bundle}
         self.bundles = BundlePolicy(retriever, sorted(retriever.brands()))   # bundles: docs/bundles.md
 
     # ---- construction ------------------------------------------------------------------------
@@ -197,7 +197,8 @@ class ShoppingAssistant:
         if why is not None:
             return Turn("clarify", {"negative": self.texts.NEGATIVE_NUMBER, "zero": self.texts.ZERO_BUDGET,
                                     "instruction": self.texts.NOT_AN_INSTRUCTION}[why], s.state)
-        intent = intents.classify(message, proposed != s.state, bool(shown), bool(refs), bundle=bundle is not None)
+        intent = intents.classify(message, proposed != s.state, bool(shown), bool(refs), bundle=bundle is not None,
+                                  has_category=bool(proposed.category))
         return self.policies[intent](s, Ask(message, proposed, shown, refs, bundle))
 
     def _count_failures(self, s: Session, turn: Turn, message: str) -> Turn:
@@ -266,8 +267,6 @@ class ShoppingAssistant:
         return Turn("smalltalk", self.texts.THANKS, s.state)
 
     def _off_topic(self, s: Session, ask: Ask) -> Turn:
-        if not ask.shown and ask.state.category and references.superlative(ask.message):
-            return self._best_match(s, ask)   # "the quietest?" before anything was shown
         return Turn("off_topic", self.texts.OFF_TOPIC, s.state)
 
     def _handoff(self, s: Session, ask: Ask) -> Turn:
@@ -402,8 +401,6 @@ class ShoppingAssistant:
         return Turn("bundle", T.bundle_reply(plan), plan.state, cited=products, bundles=shown)
 
     def _policy(self, s: Session, ask: Ask) -> Turn:
-        if not ask.shown and ask.state.category and references.superlative(ask.message):
-            return self._best_match(s, ask)
         docs = self._policy_docs(ask.message)
         m = intents.POLICY.search(ask.message)
         text = self.texts.answer_from_docs(m.group(0).lower() if m else "that", docs)
