@@ -21,6 +21,10 @@ class ServeConfig:
     transcripts_db: Path | None = field(default=None, metadata={"help": "SQLite file (default: cache dir)"})
     chat_config: Path | None = field(default=None, metadata={"help": "the assistant's chat config YAML"})
     share: bool = field(default=False, metadata={"help": "always false: no public Gradio share links"})
+    profile_retention_days: int = field(default=180, metadata={
+        "help": "shopper profiles unused this long are deleted (opt-in memory across visits)"})
+    insights_token: str | None = field(default=None, metadata={
+        "help": "token for /insights/ (?token=... or Authorization: Bearer ...); null = the page is off"})
 
     def validate(self) -> None:
         if self.share:
@@ -29,7 +33,9 @@ class ServeConfig:
             raise ValueError(f"port: {self.port} is not a TCP port")
         if not self.mount_path.startswith("/") or self.mount_path == "/":
             raise ValueError(f"mount_path: {self.mount_path!r} must be a sub-path such as /chat")
-        for name in ("queue_max_size", "concurrency_limit", "max_message_chars"):
+        if self.insights_token is not None and len(self.insights_token) < 16:
+            raise ValueError("insights_token: use at least 16 characters (or null to turn /insights/ off)")
+        for name in ("queue_max_size", "concurrency_limit", "max_message_chars", "profile_retention_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1")
 
