@@ -2,6 +2,7 @@
 
     python -m ui.bench_load                        # 8 shoppers, 60 s, the default model
     python -m ui.bench_load --shoppers 4 --duration 30 --model mock --json
+    python -m ui.bench_load --model mock --keep-db out/bench.sqlite3 && shopassist insights --db out/bench.sqlite3
     make bench-load ARGS="--concurrency_limit 1"
 
 Starts the server on a free loopback port with a throw-away transcript database, first runs one
@@ -34,6 +35,10 @@ CONVERSATIONS = [
     ["hello", "looking for a fridge with an ice maker", "no more than 90 cm wide", "show me more"],
     ["a washing machine, 8 kg or more", "which is the quietest?", "how does delivery work?"],
     ["a desk for my home office under 300", "with adjustable height", "the second one, how big is it?"],
+    # Asks the demo catalog cannot meet (store insights' unmet demand), then a way forward.
+    ["a dishwasher no wider than 45 cm under 400", "ok, under 550 then", "is it in stock?", "great, I'll take it"],
+    ["a fridge that fits a 55 cm gap, any price", "never mind, thanks"],
+    ["a sofa under 400", "compare the first two", "what about delivery?"],
 ]
 
 
@@ -183,6 +188,15 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def keep_db(db: Path, out: Path) -> None:
+    """A consistent copy of the (WAL) database, written by SQLite's backup API."""
+    import sqlite3
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -198,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue_max_size", type=int, default=64, help="server: waiting requests before refusing")
     parser.add_argument("--startup_timeout", type=float, default=300.0, help="seconds to wait for the server")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--keep-db", type=Path, default=None, metavar="FILE",
+                        help="copy the run's transcript database here (for `shopassist insights --db FILE`)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="shopassist-bench-load-") as tmp:
@@ -215,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+        if args.keep_db:
+            keep_db(Path(tmp) / "transcripts.sqlite3", args.keep_db)
         rows = [single.summary(), loaded.summary()]
         base, under = rows[0]["p95_s"], rows[1]["p95_s"]
         result = {"model": args.model, "concurrency_limit": args.concurrency_limit,
