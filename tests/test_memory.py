@@ -46,6 +46,9 @@ def test_no_match_turn_keeps_its_blocker(memory):
     alt = {**CARD, "price": 449.0, "alternative": True}
     _, meta = memory.record("s1", "a 45 cm dishwasher under 400", reply("no_match", state, [alt]))
     assert meta["blocker"]["key"] == "budget_max" and meta["blocker"]["nearest"]["value"] == 449.0
+    # The restructured reply: no products, the nearest options apart as ``alternatives``.
+    _, meta = memory.record("s3", "a 45 cm dishwasher under 400", {**reply("no_match", state), "alternatives": [alt]})
+    assert meta["blocker"]["key"] == "budget_max" and meta["blocker"]["nearest"]["id"] == "d1"
     given = {"key": "max_width_cm", "limit": 45, "nearest": {"value": 59.8, "unit": "cm"}}
     _, meta = memory.record("s2", "x", {**reply("no_match", state, [alt]), "blocker": given})
     assert meta["blocker"] == given

@@ -110,7 +110,8 @@ def blocker_of(turn: dict[str, Any]) -> dict[str, Any] | None:
     if stored:
         return stored
     state = DialogueState.from_dict(turn["state"])
-    cards = [c for c in turn["products"] if c.get("alternative", True)]
+    # The nearest options: ``Reply.alternatives`` when the turn has them, else the no-match turn's cards.
+    cards = turn.get("alternatives") or [c for c in turn["products"] if c.get("alternative", True)]
     if not cards:
         return {"key": "category", "limit": state.category, "nearest": None} if state.category else None
     products = [_card_product(c) for c in cards]

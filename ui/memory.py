@@ -56,7 +56,8 @@ class ShopperMemory:
             while len(self._intents) > MAX_SESSIONS:
                 self._intents.popitem(last=False)
         meta: dict[str, Any] = {"intent": now.to_dict()}
-        turn = {"state": data["state"], "products": data["products"], "user_text": user_text,
+        turn = {"state": data["state"], "products": data["products"], "alternatives": data.get("alternatives"),
+                "user_text": user_text,
                 "reply_text": data.get("text", ""), "meta": {}}
         if data["action"] == "no_match":
             blocker = data.get("blocker") or blocker_of(turn)
