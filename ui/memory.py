@@ -86,6 +86,11 @@ class ShopperMemory:
         with self._lock:
             self._intents.pop(session, None)
 
+    def restart(self, session: str) -> None:
+        """The shopper cleared the chat: the next turns are a new conversation, whose intent starts afresh."""
+        with self._lock:
+            self._intents[session] = Intent()
+
     # ---- visits -------------------------------------------------------------------------------
     def start(self, session: str, shopper_id: str | None, page_consent: bool = False) -> dict[str, Any]:
         """A new conversation. ``shopper_id``: from the widget's cookie or passed by the page

@@ -1,13 +1,12 @@
-"""The chat's memory controls (Gradio): consent, remembered chips offered at the start of a visit,
-"Forget me", and the purchase-intent event for the embedding page.
+"""The chat's memory controls, page side (the handlers are in ``ui/app.py``): consent, remembered chips
+offered at the start of a visit, "Forget me", and the purchase-intent event for the embedding page.
 
-    # in build_app, inside `with gr.Blocks() as demo:` once the chat's components exist
-    panel = MemoryPanel.build(memory)              # a row of controls, hidden until needed
-    panel.wire(demo, assistant, apply_state, side)  # apply_state(session, state, history, turns): the reply's generator
+    demo.load(start_visit, [page_id, page_consent], visit, js=memory_ui.START_JS)   # ui/app.py
+    result.change(None, [result], None, js=memory_ui.INTENT_JS)
 
 The shopper id comes from the embedding page (``window.shopassist = {shopperId, consent}``) or from
 the first-party cookie ``sa_shopper`` that this panel sets only after the shopper clicks "Remember
-me". Remembered chips are offered unticked-by-intent: nothing reaches the dialogue state until the
+me". Remembered chips are offered unticked: nothing reaches the dialogue state until the
 shopper presses "Use these". Each reply's intent is dispatched on the page as
 ``window.dispatchEvent(new CustomEvent("shopassist:intent", {detail: {stage, score, signals}}))``.
 """
@@ -47,6 +46,9 @@ INTENT_JS = """(reply) => {
   }
 }"""
 
+AGREE_TEXT, DECLINE_TEXT = "Yes, remember me", "No thanks"
+USE_TEXT, FORGET_TEXT = "Use these", "Forget me"
+FORGOTTEN_TEXT = "Done: your preferences and this conversation are deleted."
 CONSENT_TEXT = ("**Remember your preferences for next time?** Sizes, brands you rule out, budget and "
                 "products you looked at, kept on our server for your next visit. You can delete them "
                 "at any time with “Forget me”.")
