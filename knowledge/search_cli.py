@@ -40,13 +40,13 @@ def run(args: argparse.Namespace) -> int:
     result = ChromaRetriever.open(cfg).retrieve(state, args.query, args.k)
     out = {"state": state.to_dict(), "query": args.query, "total_matches": result.total_matches,
            "products": [_hit(h) for h in result.products],
-           "blocker": result.blocker, "blocker_message": result.blocker_message,
+           "blocker": result.blocker,
            "nearest": [_hit(h) for h in result.nearest]}
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     if result.blocker:
-        print(f"nothing matches: {result.blocker_message} (constraint: {result.blocker})")
+        print(f"nothing matches: the {result.blocker} constraint leaves no product; the nearest options:")
     else:
         print(f"{result.total_matches} products match; the best {len(result.products)}:")
     rows = out["products"] or out["nearest"]

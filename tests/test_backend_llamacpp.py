@@ -23,9 +23,9 @@ ASK = [{"role": "system", "content": "You help people shop for furniture."},
 
 
 def test_without_adapter_the_base_gguf_is_used_as_is():
-    from assistant.backends.llamacpp import gguf_for
+    from assistant.backends.llamacpp import served_gguf
 
-    assert gguf_for(ModelConfig(backend="llamacpp", adapter="")) == resolve_gguf(DEFAULT_BASE_MODEL)
+    assert served_gguf(ModelConfig(backend="llamacpp", adapter="")) == (resolve_gguf(DEFAULT_BASE_MODEL), None)
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +44,15 @@ def real_lora(tmp_path_factory, default_checkpoint):
 
 
 @pytest.mark.integration
-def test_adapter_is_merged_once_and_cached(tmp_path, real_lora):
-    from assistant.backends.llamacpp import gguf_for
+def test_adapter_is_written_once_as_a_lora_gguf_and_cached(tmp_path, real_lora):
+    from assistant.backends.llamacpp import served_gguf
 
     cfg = ModelConfig(backend="llamacpp", adapter=str(real_lora), cache_dir=str(tmp_path))
-    first = gguf_for(cfg)
-    assert first.is_file() and first.parent == tmp_path / "gguf"
+    base, first = served_gguf(cfg)
+    assert base == resolve_gguf(DEFAULT_BASE_MODEL)  # the base is served as shipped, never re-quantized
+    assert first.is_file() and first.parent == tmp_path / "lora"
     mtime = first.stat().st_mtime_ns
-    assert gguf_for(cfg) == first and first.stat().st_mtime_ns == mtime  # reused, not rebuilt
+    assert served_gguf(cfg)[1] == first and first.stat().st_mtime_ns == mtime  # reused, not rebuilt
 
 
 @pytest.mark.llamacpp

@@ -17,19 +17,46 @@ ASK = [{"role": "system", "content": "You help people shop for furniture."},
        {"role": "user", "content": "I need a sofa for a small living room."}]
 
 
-def _bare_backend():
+def _bare_backend(fmt: str = "chatml"):
     from assistant.backends.xllamacpp import XLlamaCppBackend
 
-    return object.__new__(XLlamaCppBackend)  # request() needs no loaded model
+    backend = object.__new__(XLlamaCppBackend)  # request() needs no loaded model
+    backend.chat_format = fmt
+    return backend
 
 
 def test_request_body_maps_generation_options():
+    from assistant.chat_format import render
+    from assistant.state import update_json_schema
+
     body = _bare_backend().request(ASK, GenerationOptions(max_new_tokens=12, temperature=0.0, stop=("\n\n",)))
-    assert body["messages"] == ASK and body["stream"] is True and body["max_tokens"] == 12
+    # The project's rendered prompt, as a raw completion: the string training tokenizes.
+    assert body["prompt"] == render(ASK, "chatml") and "messages" not in body
+    assert body["stream"] is True and body["max_tokens"] == 12
     assert body["top_k"] == 1 and body["temperature"] == 0.0  # greedy
-    assert body["stop"] == ["\n\n"] and body["repeat_penalty"] == 1.1
-    sampled = _bare_backend().request(ASK, GenerationOptions(temperature=0.7, top_p=0.8))
+    assert body["stop"] == ["\n\n"] and body["repeat_penalty"] == 1.1 and "json_schema" not in body
+    sampled = _bare_backend("gemma").request(ASK, GenerationOptions(temperature=0.7, top_p=0.8,
+                                                                     json_schema=update_json_schema()))
     assert "top_k" not in sampled and "stop" not in sampled and sampled["top_p"] == 0.8
+    assert sampled["prompt"].startswith("<start_of_turn>user\n") and sampled["json_schema"] == update_json_schema()
+
+
+def test_generation_config_reaches_the_backend_defaults(tmp_path):
+    """model.generation.* from YAML is the backend's defaults (one options type); the turn end is a stop."""
+    from assistant.backends.base import GenerationOptions as Options
+    from assistant.config import load_config
+    from assistant.model_config import ModelConfig as Cfg
+
+    cfg = load_config(Cfg, None, {"generation.max_new_tokens": "33", "generation.repetition_penalty": "1.0",
+                                  "generation.stop": "END"})
+    assert isinstance(cfg.generation, Options)
+    backend = object.__new__(__import__("assistant.backends.xllamacpp", fromlist=["X"]).XLlamaCppBackend)
+    backend.chat_format = "chatml"
+    backend.defaults = cfg.generation.with_stop("<|im_end|>")
+    body = backend.request(ASK, backend.defaults.merged())
+    assert body["max_tokens"] == 33 and body["repeat_penalty"] == 1.0 and body["stop"] == ["END", "<|im_end|>"]
+    with pytest.raises(TypeError, match="unknown generation option"):
+        backend.defaults.merged(max_tokens=3)
 
 
 def test_auto_picks_llama_cpp_on_cpu_for_a_gguf_base(monkeypatch):

@@ -38,8 +38,8 @@ def test_assistant_drops_an_invented_product_and_price():
     assert r.action == "recommend" and len(mock.calls) == 2       # first try, one regeneration
     assert "Frostmaster" not in text and "199" not in text
     assert all(c.name in text for c in r.products)                # the templated reply still answers
-    assert bot.guard_log["s"].failures
-    assert check(text, bot.evidence["s"]) == []
+    assert bot.guard_log("s").failures
+    assert check(text, bot.evidence("s")) == []
 
 
 def test_assistant_keeps_a_grounded_sentence():
@@ -47,7 +47,7 @@ def test_assistant_keeps_a_grounded_sentence():
     r = bot.respond("s", "a quiet dishwasher under 600")
     assert r.text.endswith("The Quietline 45 is the quietest at 42 dB.")
     assert len(mock.calls) == 1 and "Quietline 45" in mock.calls[0][0][-1]["content"]
-    assert not bot.guard_log["s"].failures
+    assert not bot.guard_log("s").failures
 
 
 def test_streaming_yields_template_before_the_lm():
@@ -82,7 +82,7 @@ def test_sentence_openers_are_checked_too():
 
 
 def test_policy_quotes_leave_out_injected_instructions_and_markup():
-    from assistant.dialogue.templates import answer_from_docs
+    from assistant.dialogue.texts.en import answer_from_docs
     from knowledge.schema import DocChunk
 
     poisoned = DocChunk("d:returns", 0, "Returns: you can return any item within 30 days with the receipt. "

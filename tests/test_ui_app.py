@@ -18,8 +18,8 @@ from ui.transcripts import TranscriptStore
 @pytest.fixture
 def served(tmp_path):
     """Start the app; yields (base url, assistant, store, start) where start() restarts it on the same DB."""
-    config = ServeConfig(transcripts_db=tmp_path / "t.sqlite3", max_message_chars=200)
-    assistant = FakeAssistant()
+    config = ServeConfig(transcripts_db=tmp_path / "t.sqlite3")
+    assistant = FakeAssistant(max_message_chars=200)
     servers = []
 
     def start():
@@ -107,7 +107,7 @@ def test_long_message_is_refused_server_side(served):
     _, (_, history, _, _, _, reply) = _chat(_client(url), "x" * 500, [])
     assert reply["action"] == "refused" and "limit is 200" in reply["text"]
     assert assistant.messages == {} and store.turns() == []
-    assert len(_text(history[0])) == config.max_message_chars + 1   # shown cut, with an ellipsis
+    assert len(_text(history[0])) == assistant.max_message_chars + 1   # shown cut, with an ellipsis
 
 
 def test_transcripts_and_feedback_survive_a_restart(served):

@@ -34,8 +34,11 @@ def test_card_escapes_everything_and_drops_unsafe_links():
 def test_empty_cards_and_comparison():
     assert "appear here" in render_cards([])
     assert render_comparison(None) == ""
-    table = render_comparison([{"name": "A<b>", "price": 10.0, "quiet": True}, {"name": "B", "noise_db": None}])
-    assert "A&lt;b&gt;" in table and "<th>noise db</th>" in table and "<td>yes</td>" in table and "—" in table
+    table = render_comparison([{"attribute": "name", "p1": "A<b>", "p2": "B"},
+                               {"attribute": "noise_db", "p1": 42, "p2": None},
+                               {"attribute": "in_stock", "p1": True, "p2": False}])
+    assert "A&lt;b&gt;" in table and "<th>noise</th>" in table and "<td>42 dB</td>" in table
+    assert "<td>yes</td>" in table and "<td>no</td>" in table and "—" in table and "True" not in table
 
 
 def test_chips_round_trip():

@@ -20,7 +20,8 @@ WORDS = {"sofa": "sofa", "dishwasher": "dishwasher"}
 
 
 class FakeAssistant:
-    def __init__(self) -> None:
+    def __init__(self, max_message_chars: int = 1000) -> None:
+        self.max_message_chars = max_message_chars
         self.states: dict[str, DialogueState] = {}
         self.messages: dict[str, list[str]] = {}
 

@@ -1,7 +1,7 @@
 """The browser chat: Gradio Blocks over any ``AssistantAPI`` (streaming reply, product cards,
 editable preference chips, comparison table, feedback, hand-off).
 
-    shopassist chat            # opens http://127.0.0.1:7860 (ui.app.launch)
+    shopassist chat            # opens http://127.0.0.1:7860 (ui.server.launch)
     shopassist serve --port 7860
 
 The Chatbot inserts message text as (sanitized) HTML even with markdown off, and its sanitizer
@@ -19,24 +19,13 @@ from typing import Any
 
 from assistant.reply import AssistantAPI, Reply
 from assistant.state import LIST_KEYS, DialogueState, StateError
-from ui.cards import chips, keep_chips, render_cards, render_comparison
+from ui.cards import T, chips, keep_chips, render_cards, render_comparison
 from ui.config import ServeConfig
 from ui.memory import ShopperMemory
 from ui.transcripts import TranscriptStore
 
 log = logging.getLogger(__name__)
-
-EXAMPLES = [
-    "I need a quiet dishwasher under 600 euros",
-    "A sofa bed for a small living room, not too expensive",
-    "Compare the first two",
-    "What is the return policy?",
-]
-ERROR_TEXT = "Sorry, something went wrong on our side. Please try again, or ask for a person."
-# What the "edit a preference" box can set, in the words the shopper sees.
-EDITABLE = {"Budget up to": "budget_max", "Budget from": "budget_min", "Category": "category", "Room": "room",
-            "Add a brand": "brands", "Exclude a brand": "excluded_brands", "Add a feature": "features",
-            "Max width (cm)": "max_width_cm", "Max depth (cm)": "max_depth_cm", "Max height (cm)": "max_height_cm"}
+EDITABLE = T.EDITABLE   # what the "edit a preference" box can set, in the words the shopper sees
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: auto; }
@@ -46,6 +35,7 @@ CSS = """
            background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(0,0,0,.06); }
 .sa-card-head { display: flex; justify-content: space-between; align-items: center; }
 .sa-brand { font-size: .75rem; text-transform: uppercase; letter-spacing: .06em; color: var(--body-text-color-subdued); }
+.sa-alt-title { margin: 14px 0 6px; font-size: .8rem; font-weight: 600; color: #8a5a00; }
 .sa-alt { font-size: .7rem; background: #fff4d6; color: #8a5a00; border-radius: 999px; padding: 1px 8px; }
 .sa-name { font-weight: 600; font-size: 1.02rem; margin: 2px 0 6px; }
 .sa-price { font-size: 1.15rem; font-weight: 700; color: var(--color-accent); }
@@ -81,7 +71,8 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     from dataclasses import asdict
 
     return {"text": reply.text, "action": reply.action, "state": reply.state.to_dict(),
-            "products": [asdict(p) for p in reply.products], "citations": [asdict(c) for c in reply.citations],
+            "products": [asdict(p) for p in reply.products],
+            "alternatives": [asdict(p) for p in reply.alternatives], "citations": [asdict(c) for c in reply.citations],
             "comparison": reply.comparison, "handoff_summary": reply.handoff_summary}
 
 
@@ -97,6 +88,7 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         from ui.profiles import ProfileStore
 
         memory = ShopperMemory(store, ProfileStore(store, config.profile_retention_days))
+    limit = assistant.max_message_chars   # the assistant's one limit: refused here, before the queue
 
     def finish(session: str, reply: Reply, history: list, turns: dict, user_text: str):
         """Stream the reply into the last chat message, record the turn, then fill the side panel."""
@@ -110,17 +102,17 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
             data = reply_json(reply)
         except Exception:
             log.exception("reply failed for session %s", session)
-            history[-1]["content"] = ERROR_TEXT
+            history[-1]["content"] = T.ERROR_TEXT
             yield {chatbot: history}
             return
         if reply.handoff_summary:
-            history[-1]["content"] += escape("\n\nSummary for our team:\n" + reply.handoff_summary)
+            history[-1]["content"] += escape(f"\n\n{T.HANDOFF_TITLE}\n" + reply.handoff_summary)
         if store is not None:
             turn, meta = memory.record(session, user_text, data)
             data["intent"] = meta["intent"]   # for the embedding page (memory_ui.INTENT_JS)
             turns = {**turns, str(len(history) - 1): turn}
         choices = chips(reply.state)
-        yield {chatbot: history, cards: render_cards(reply.products, reply.citations),
+        yield {chatbot: history, cards: render_cards(reply.products, reply.citations, reply.alternatives),
                chip_group: gr.CheckboxGroup(choices=choices, value=[v for _, v in choices]),
                comparison: render_comparison(reply.comparison), result: data, turns_state: turns}
 
@@ -129,11 +121,10 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         if not message:
             yield {box: ""}
             return
-        if len(message) > config.max_message_chars:
+        if len(message) > limit:
             # Refused before the assistant sees it: long inputs cost time for everyone in the queue.
-            shown = escape(message[: config.max_message_chars] + "…")
-            notice = (f"Your message is {len(message):,} characters long; the limit is "
-                      f"{config.max_message_chars:,}. Please shorten it and send it again.")
+            shown = escape(message[:limit] + "…")
+            notice = T.too_long(len(message), limit)
             yield {box: "", chatbot: history + [{"role": "user", "content": shown},
                                                 {"role": "assistant", "content": notice}],
                    result: {"text": notice, "action": "refused"}}
@@ -145,7 +136,7 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
             reply = assistant.respond(session, message)
         except Exception:
             log.exception("respond failed for session %s", session)
-            yield {chatbot: history + [{"role": "assistant", "content": ERROR_TEXT}]}
+            yield {chatbot: history + [{"role": "assistant", "content": T.ERROR_TEXT}]}
             return
         yield from finish(session, reply, history, turns, message)
 
@@ -175,7 +166,7 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         try:
             state = edited(assistant.get_state(session), EDITABLE[slot], value)
         except (KeyError, ValueError, StateError) as e:
-            gr.Warning(f"Could not set {slot}: {e}")
+            gr.Warning(T.COULD_NOT_SET.format(slot=slot, error=e))
             yield {chatbot: history}
             return
         yield from finish(session, assistant.set_state(session, state), history, turns, "")
@@ -195,15 +186,15 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         return turn
 
     def comment(text: str, rated: int | None, turns: dict, request: gr.Request):
-        text = (text or "").strip()[: config.max_message_chars]
+        text = (text or "").strip()[:limit]
         if not text or store is None:
             return gr.skip()
         turn = rated if rated is not None else (max(turns.values()) if turns else None)
         if turn is None:
-            gr.Warning("Chat first, then tell us what you think of a reply.")
+            gr.Warning(T.CHAT_FIRST)
             return gr.skip()
         store.add_feedback(_session(request), turn, None, text)
-        gr.Info("Thanks for your feedback!")
+        gr.Info(T.FEEDBACK_THANKS)
         return ""
 
     def feedback(turn_index: int, thumbs: str, comment_text: str, request: gr.Request) -> str:
@@ -214,7 +205,7 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
             return f"thumbs must be 'up', 'down' or '', not {thumbs!r}"
         try:
             store.add_feedback(_session(request), int(turn_index), thumbs or None,
-                               (comment_text or "")[: config.max_message_chars])
+                               (comment_text or "")[:limit])
         except KeyError as e:
             return str(e.args[0])
         return "ok"
@@ -266,13 +257,13 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
                                      placeholder="Ask for a product, a size, a budget, or compare options.")
                 with gr.Row():
                     box = gr.Textbox(show_label=False, placeholder="Type your message…", scale=5,
-                                     max_length=config.max_message_chars, elem_id="sa-input", autofocus=True)
+                                     max_length=limit, elem_id="sa-input", autofocus=True)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="sa-send")
                 with gr.Row():
                     retry_btn = gr.Button("↻ Retry", size="sm")
                     clear_btn = gr.Button("Clear", size="sm", elem_id="sa-clear")
                     person_btn = gr.Button("Talk to a person", size="sm", elem_id="sa-handoff")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                gr.Examples(T.EXAMPLES, inputs=box, label="Try")
                 with gr.Accordion("Comment on a reply (rate it with the thumbs first)", open=False):
                     with gr.Row():
                         comment_box = gr.Textbox(show_label=False, placeholder="What was good or wrong?", scale=5)
@@ -352,14 +343,3 @@ def _text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(b.get("text", "") for b in content if isinstance(b, dict))
     return str(content)
-
-
-def launch(config: ServeConfig | None = None, open_browser: bool = False) -> None:
-    """Build the assistant from ``config.chat_config`` and serve the chat until interrupted."""
-    from ui.server import build_server, run_server
-
-    config = config or ServeConfig()
-    from assistant.dialogue.manager import ShoppingAssistant
-
-    assistant = ShoppingAssistant.from_config(config.chat_config)
-    run_server(build_server(assistant, config), config, open_browser=open_browser)

@@ -29,13 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Conversations a shopper works through, in order, cycling. Written for this benchmark (not the dev set).
-CONVERSATIONS = [
-    ["I need a quiet dishwasher under 700", "what about a cheaper one?", "compare the first two", "thanks!"],
-    ["a sofa for a small living room", "under 600 please", "is the first one in stock?", "what is the return policy?"],
-    ["hello", "looking for a fridge with an ice maker", "no more than 90 cm wide", "show me more"],
-    ["a washing machine, 8 kg or more", "which is the quietest?", "how does delivery work?"],
-    ["a desk for my home office under 300", "with adjustable height", "the second one, how big is it?"],
-]
+from assistant.dialogue.bench import CONVERSATIONS  # one list: the in-process bench sends the same
+from assistant.dialogue.texts import for_language
+
+T = for_language("en")
 
 
 @dataclass
@@ -162,7 +159,7 @@ def shopper(url: str, index: int, shoppers: int, stop_at: float, out: list[TurnR
                 final = job.outputs()[-1] if job.outputs() else None
                 if final is None or not _reply_text(final):
                     error = "no reply text"
-                elif _reply_text(final).startswith("Sorry, something went wrong"):
+                elif _reply_text(final).startswith(T.ERROR_TEXT[:30]):
                     error = "server error reply"
             except Exception as e:   # a benchmark counts failures; it does not stop on them
                 error = f"{type(e).__name__}: {e}"[:200]

@@ -17,7 +17,6 @@ class ServeConfig:
     mount_path: str = field(default="/chat", metadata={"help": "where the Gradio app is mounted"})
     queue_max_size: int = field(default=64, metadata={"help": "waiting requests before new ones are refused"})
     concurrency_limit: int = field(default=2, metadata={"help": "replies generated at once"})
-    max_message_chars: int = field(default=1000, metadata={"help": "longer messages are refused server-side"})
     transcripts_db: Path | None = field(default=None, metadata={"help": "SQLite file (default: cache dir)"})
     chat_config: Path | None = field(default=None, metadata={"help": "the assistant's chat config YAML"})
     share: bool = field(default=False, metadata={"help": "always false: no public Gradio share links"})
@@ -35,7 +34,7 @@ class ServeConfig:
             raise ValueError(f"mount_path: {self.mount_path!r} must be a sub-path such as /chat")
         if self.insights_token is not None and len(self.insights_token) < 16:
             raise ValueError("insights_token: use at least 16 characters (or null to turn /insights/ off)")
-        for name in ("queue_max_size", "concurrency_limit", "max_message_chars", "profile_retention_days"):
+        for name in ("queue_max_size", "concurrency_limit", "profile_retention_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1")
 

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from assistant.config import config_from_args
-    from ui.app import launch
+    from ui.server import launch
     from ui.config import ServeConfig
 
     launch(config_from_args(ServeConfig, args), open_browser=args.open)

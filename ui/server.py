@@ -85,6 +85,15 @@ def run_server(app, config: ServeConfig, open_browser: bool = False) -> None:
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
 
 
+def launch(config: ServeConfig | None = None, open_browser: bool = False) -> None:
+    """Build the assistant from ``config.chat_config`` and serve the chat until interrupted."""
+    from assistant.dialogue.manager import ShoppingAssistant
+
+    config = config or ServeConfig()
+    assistant = ShoppingAssistant.from_config(config.chat_config)
+    run_server(build_server(assistant, config), config, open_browser=open_browser)
+
+
 @contextlib.contextmanager
 def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run the app in a background thread (tests, notebooks); yields its base URL."""

@@ -47,7 +47,7 @@ class OpenAIBackend:
     @classmethod
     def from_config(cls, cfg: ModelConfig) -> "OpenAIBackend":
         return cls(cfg.base_url, cfg.served_model, cfg.api_key, cfg.timeout_s, cfg.max_retries,
-                   defaults=GenerationOptions().merged(**cfg.generation.options()))
+                   defaults=cfg.generation)
 
     def generate(self, messages: list[Message], **opts) -> Iterator[str]:
         options = self.defaults.merged(**opts)
@@ -59,6 +59,10 @@ class OpenAIBackend:
                 "temperature": options.temperature, "top_p": options.top_p}
         if options.stop:
             body["stop"] = list(options.stop)
+        if options.json_schema is not None:
+            # OpenAI's structured output; llama.cpp's and vLLM's servers constrain decoding to it.
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": "reply", "strict": True, "schema": options.json_schema}}
         if options.repetition_penalty != 1.0:
             # Not in the OpenAI schema: vLLM reads `repetition_penalty`, llama.cpp's servers read
             # `repeat_penalty`; each ignores the other's name.

@@ -6,9 +6,14 @@ print(''.join(make_backend(ModelConfig(backend='xllamacpp')).generate([{'role': 
 
 Why this engine: on a 2-core CPU llama.cpp decodes SmolLM2-135M several times faster than
 transformers + bitsandbytes, and xllamacpp ships llama.cpp as a prebuilt wheel (no compiler, no
-45-minute source build as llama-cpp-python needs). The model file is the same GGUF the
-``llamacpp`` backend loads (``assistant.backends.llamacpp.gguf_for``): the base itself, or the base with
-the configured LoRA adapter merged and exported once to a cached q4_1 GGUF, the base's own quantization.
+45-minute source build as llama-cpp-python needs).
+
+What it serves is what was trained (``assistant.backends.llamacpp.served_gguf``): the base GGUF exactly as
+shipped (4-bit) plus the configured adapter as a llama.cpp LoRA GGUF applied at load time
+(``CommonParams.lora_adapters``). The adapter is never merged into the 4-bit weights: re-quantizing
+``base + ΔW`` onto the base's own grid rounds ΔW away. Prompts are rendered by ``assistant.chat_format``
+(the same string training tokenizes) and sent as a raw completion, with the format's end of turn as a
+stop string; a ``json_schema`` option becomes llama.cpp's per-request grammar.
 
 xllamacpp wraps llama.cpp's *server* (continuous batching, ``model.slots`` sequences at once), so
 it also opens an OpenAI-compatible HTTP endpoint. We bind it to 127.0.0.1 on a free port and guard
@@ -29,6 +34,7 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.backends.base import GenerationOptions, Message, cut_at_stop
+from assistant.chat_format import end_of_turn, format_for, render
 from assistant.model_config import ModelConfig
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,8 @@ class XLlamaCppBackend:
 
     def __init__(self, model_path: str | Path, threads: int = 0, defaults: GenerationOptions | None = None,
                  slots: int = 1, verbose: bool = False, *, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, alias: str = ""):
+                 api_key: str | None = None, alias: str = "", lora_path: str | Path | None = None,
+                 chat_format: str | None = None):
         from assistant.probes import require
 
         require("xllamacpp", "the xllamacpp backend")
@@ -50,7 +57,11 @@ class XLlamaCppBackend:
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise FileNotFoundError(f"GGUF model file not found: {self.model_path}")
-        self.defaults = defaults or GenerationOptions()
+        self.lora_path = Path(lora_path) if lora_path else None
+        if self.lora_path is not None and not self.lora_path.is_file():
+            raise FileNotFoundError(f"LoRA GGUF not found: {self.lora_path}")
+        self.chat_format = chat_format or format_for(str(self.model_path))
+        self.defaults = (defaults or GenerationOptions()).with_stop(end_of_turn(self.chat_format))
         self.api_key = secrets.token_urlsafe(24) if api_key is None else api_key
         p = xlc.CommonParams()
         p.model.path = str(self.model_path)
@@ -64,6 +75,10 @@ class XLlamaCppBackend:
         p.api_keys = [self.api_key] if self.api_key else []
         if alias:
             p.model_alias = {alias}
+        if self.lora_path is not None:
+            lora = xlc.CommonAdapterLoraInfo()
+            lora.path, lora.scale = str(self.lora_path), 1.0
+            p.lora_adapters = [lora]
         p.ui = False
         p.warmup = True
         if not verbose:
@@ -77,27 +92,36 @@ class XLlamaCppBackend:
 
     @classmethod
     def from_config(cls, cfg: ModelConfig) -> "XLlamaCppBackend":
-        from assistant.backends.llamacpp import gguf_for
+        from assistant.backends.llamacpp import served_gguf
 
-        return cls(gguf_for(cfg), cfg.threads, GenerationOptions().merged(**cfg.generation.options()), cfg.slots)
+        base, lora = served_gguf(cfg)
+        return cls(base, cfg.threads, cfg.generation, cfg.slots, lora_path=lora,
+                   chat_format=format_for(cfg.base_model))
 
     def request(self, messages: list[Message], options: GenerationOptions) -> dict:
-        """The chat-completions request body for llama.cpp's server."""
-        body = {"messages": [dict(m) for m in messages], "stream": True, "max_tokens": options.max_new_tokens,
+        """The raw-completion request body: the prompt exactly as ``chat_format.render`` writes it (llama.cpp
+        adds BOS where the model wants one and parses special tokens, as the transformers tokenizer does)."""
+        body = {"prompt": render(messages, self.chat_format), "stream": True, "max_tokens": options.max_new_tokens,
                 "temperature": options.temperature, "top_p": options.top_p,
                 "repeat_penalty": options.repetition_penalty, "cache_prompt": True}
         if options.temperature == 0:
             body["top_k"] = 1  # greedy, whatever the other samplers say
         if options.stop:
             body["stop"] = list(options.stop)
+        if options.json_schema is not None:
+            body["json_schema"] = options.json_schema  # compiled to a grammar by llama.cpp, per request
         return body
 
     def generate(self, messages: list[Message], **opts) -> Iterator[str]:
         options = self.defaults.merged(**opts)
         return cut_at_stop(self._stream(self.request(messages, options)), options.stop)
 
+    def complete(self, body: dict) -> dict:
+        """One non-streaming raw completion (llama.cpp's /v1/completions), for tests and benchmarks."""
+        return self._server.handle_completions(dict(body, stream=False))
+
     def _stream(self, body: dict) -> Iterator[str]:
-        # handle_chat_completions blocks until the reply is done and calls back once per chunk (without the
+        # handle_completions blocks until the reply is done and calls back once per chunk (without the
         # GIL in between), so it runs in a thread and hands pieces over a queue. A consumer that stops
         # reading (the shopper left, a guard cut the reply) cancels decoding: the callback returns True.
         pieces: queue.Queue = queue.Queue()
@@ -109,7 +133,7 @@ class XLlamaCppBackend:
 
         def work() -> None:
             try:
-                self._server.handle_chat_completions(body, on_chunk)
+                self._server.handle_completions(body, on_chunk)
             except Exception as e:  # surfaces in the consumer, not as a thread traceback
                 pieces.put(e)
             finally:
@@ -124,7 +148,7 @@ class XLlamaCppBackend:
                     err = item.get("error", item)
                     raise RuntimeError(f"llama.cpp request failed: {err.get('message', err)}")
                 for choice in item["choices"]:
-                    text = (choice.get("delta") or {}).get("content")
+                    text = choice.get("text")
                     if text:
                         yield text
         finally:
@@ -144,7 +168,8 @@ def serve(argv: list[str] | None = None) -> None:
 
     ap = argparse.ArgumentParser(prog="python -m assistant.backends.xllamacpp",
                                  description="llama.cpp's OpenAI-compatible server (xllamacpp) on a GGUF file")
-    ap.add_argument("model", help="a .gguf file, e.g. from `shopassist export-gguf`")
+    ap.add_argument("model", help="a .gguf file: the base, or a merged f16/q8_0 export from `shopassist export-gguf`")
+    ap.add_argument("--lora", default="", help="a llama.cpp LoRA GGUF applied on the base at load time")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--threads", type=int, default=0)
@@ -154,7 +179,7 @@ def serve(argv: list[str] | None = None) -> None:
                     help="required bearer token ($SHOPASSIST_LLM_API_KEY); empty = none")
     args = ap.parse_args(argv)
     backend = XLlamaCppBackend(args.model, args.threads, slots=args.slots, verbose=True, host=args.host,
-                               port=args.port, api_key=args.api_key, alias=args.alias)
+                               port=args.port, api_key=args.api_key, alias=args.alias, lora_path=args.lora or None)
     print(f"serving {args.model} as {args.alias!r} at {backend.server_url}/v1 (Ctrl-C stops)", flush=True)
     try:
         while True:

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("--raw needs --terminal")
     serve = config_from_args(ServeConfig, args)
     if not args.terminal:
-        from ui.app import launch
+        from ui.server import launch
 
         print(f"Opening the chat at http://{serve.host}:{serve.port} (Ctrl+C to stop)", flush=True)
         launch(serve, open_browser=args.open)

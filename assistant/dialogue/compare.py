@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.dialogue.templates import SPEC_LABELS, money
 from knowledge.schema import Product
 
 
-def rows(products: list[Product]) -> list[dict[str, Any]]:
-    """One row per attribute any of the products has: {"attribute": ..., <product id>: value}."""
+def rows(products: list[Product], money) -> list[dict[str, Any]]:
+    """One row per attribute any of the products has: {"attribute": <spec key>, <product id>: value};
+    ``money`` formats the price row (the language's one money format)."""
     table = [{"attribute": "name", **{p.id: p.name for p in products}},
              {"attribute": "brand", **{p.id: p.brand for p in products}},
              {"attribute": "price", **{p.id: money(p.price, p.currency) for p in products}}]
@@ -21,12 +21,3 @@ def rows(products: list[Product]) -> list[dict[str, Any]]:
         table.append({"attribute": key, **{p.id: p.specs.get(key) for p in products}})
     table.append({"attribute": "in_stock", **{p.id: p.in_stock for p in products}})
     return table
-
-
-def text(products: list[Product], table: list[dict[str, Any]]) -> str:
-    lines = [" vs ".join(p.name for p in products) + ":"]
-    for row in table[2:]:
-        label, unit = SPEC_LABELS.get(row["attribute"], (row["attribute"].replace("_cm", " (cm)").replace("_", " "), ""))
-        values = [row.get(p.id) for p in products]
-        lines.append(f"- {label}: " + " | ".join("—" if v is None else f"{v}{unit}" for v in values))
-    return "\n".join(lines)

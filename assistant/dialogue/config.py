@@ -27,10 +27,11 @@ class SessionConfig:
 class AssistantConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     extractor: str = "hybrid"
+    language: str = "en"           # the shopper texts (assistant/dialogue/texts/<language>.py)
     store: StoreConfig = field(default_factory=StoreConfig)
     max_recommendations: int = 3
     llm_replies: bool = False      # templated replies read well alone; the LM only adds a sentence
-    max_message_chars: int = 2000
+    max_message_chars: int = 1000   # the one limit: the UI refuses longer messages, the API reads the first part
     handoff_after_failures: int = 3
     session: SessionConfig = field(default_factory=SessionConfig)
 
@@ -39,6 +40,10 @@ class AssistantConfig:
             raise ConfigError("store.dir and store.host conflict: use a local store folder or a server, not both")
         if not 1 <= self.max_recommendations <= 10:
             raise ConfigError("max_recommendations must be between 1 and 10")
+        from assistant.dialogue.texts import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"language must be one of {list(LANGUAGES)}, not {self.language!r}")
         for name in ("max_message_chars", "handoff_after_failures"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1")

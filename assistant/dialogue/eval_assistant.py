@@ -3,8 +3,9 @@
     shopassist eval --dialogues /work/shared/eval/dev_dialogues.jsonl --json   # calls evaluate_assistant
 
 Each dialogue is a fresh session. Per turn: the time to the first reply piece and to the whole
-reply, the action, whether any recommended product breaks the state, and whether the final text
-mentions a name or number outside the turn's evidence (the guard should make that zero).
+reply, the action, whether any product in ``reply.products`` breaks the state (nearest options travel
+in ``reply.alternatives`` and may), whether the final text mentions a name or number outside the
+turn's evidence (the guard should make that zero), and hand-offs nobody asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from typing import Any
 
 from assistant.dialogue.grounding import check
+from assistant.dialogue.intents import HANDOFF
 from knowledge.filters import violations
 
 RECOMMEND_ACTIONS = ("recommend", "more")
@@ -43,7 +45,7 @@ def evaluate_assistant(dialogues, config, assistant=None) -> dict[str, Any]:
 
     bot = assistant or build_assistant(config)
     first, whole, actions = [], [], []
-    bad_products = wrong_vs_expected = grounding = caught = 0
+    bad_products = wrong_vs_expected = grounding = caught = unasked_handoffs = 0
     examples: list[dict[str, Any]] = []
     for d in tqdm(dialogues, desc="assistant", unit="dialogue"):
         sid = f"eval-{d.id}"
@@ -57,19 +59,20 @@ def evaluate_assistant(dialogues, config, assistant=None) -> dict[str, Any]:
             whole.append(time.perf_counter() - t0)
             first.append(t_first if t_first is not None else whole[-1])
             actions.append(reply.action)
-            shown = [c for c in reply.products if not c.alternative]
-            products = [bot.retriever.get_product(c.id) for c in shown]
+            products = [bot.retriever.get_product(c.id) for c in reply.products]
             broken = [p.id for p in products if p is None or violations(p, reply.state)]
             bad_products += len(broken)
             expected = turn.get("state")
             if expected is not None and reply.action in RECOMMEND_ACTIONS:
                 wrong_vs_expected += sum(1 for p in products if p is not None and violations(p, expected))
-            problems = check(reply.text, bot.evidence[sid])
+            problems = check(reply.text, bot.evidence(sid))
             grounding += bool(problems)
-            caught += len(bot.guard_log[sid].failures)
-            if (broken or problems) and len(examples) < 20:
+            caught += len(bot.guard_log(sid).failures)
+            unasked = reply.action == "handoff" and not HANDOFF.search(turn["user"])
+            unasked_handoffs += unasked
+            if (broken or problems or unasked) and len(examples) < 20:
                 examples.append({"dialogue": d.id, "turn": n, "user": turn["user"], "action": reply.action,
-                                 "broken": broken, "ungrounded": problems})
+                                 "broken": broken, "ungrounded": problems, "unasked_handoff": unasked})
         bot.reset(sid)
     turns = len(actions)
     return {
@@ -77,6 +80,7 @@ def evaluate_assistant(dialogues, config, assistant=None) -> dict[str, Any]:
         "violations_vs_expected_state": wrong_vs_expected,
         "grounding_failures": grounding,
         "guard_caught": caught,
+        "unasked_handoffs": unasked_handoffs,
         "recommend_turns": sum(a in RECOMMEND_ACTIONS for a in actions),
         "clarify_rate": round(actions.count("clarify") / turns, 3) if turns else 0.0,
         "actions": {a: actions.count(a) for a in sorted(set(actions))},

@@ -61,7 +61,7 @@ class Evidence:
         for p in products:
             ev.numbers |= {float(p.price), float(round(p.price))}
             ev.numbers |= {float(v) for v in (p.width_cm, p.depth_cm, p.height_cm) if v is not None}
-            texts += [p.name, p.brand, p.category, p.colour or "", p.description,
+            texts += [p.id, p.name, p.brand, p.category, p.colour or "", p.description,
                       " ".join(f"{k} {v}" for k, v in p.specs.items())]
         for d in docs:
             texts += [d.title, d.text]

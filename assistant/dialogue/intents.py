@@ -22,6 +22,12 @@ DECLINE = re.compile(r"\b(no (idea|preference|budget)|don'?t know|not sure|doesn
 KEEP_STATE = frozenset({"handoff", "greet", "thanks", "more", "cheaper", "compare", "product_question", "policy"})
 
 
+def may_shop(message: str, has_shown: bool, refers_to_product: bool) -> bool:
+    """Whether the words may change the state (so an LM extractor is worth asking): False when, if the
+    rules find nothing new, the turn answers from what is known (a comparison, a store question, "more")."""
+    return classify(message, False, has_shown, refers_to_product) not in KEEP_STATE
+
+
 def classify(message: str, state_changed: bool, has_shown: bool, refers_to_product: bool) -> str:
     """One of: greet, thanks, handoff, more, cheaper, compare, product_question, policy, off_topic, shop.
 

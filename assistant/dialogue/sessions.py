@@ -6,6 +6,9 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from typing import Callable
+
+from assistant.dialogue.grounding import Evidence, GuardLog
 
 from assistant.state import DialogueState
 
@@ -20,11 +23,23 @@ class Session:
     matches: list[str] = field(default_factory=list)      # ranked matches of the last search ("show me more")
     offset: int = 0                                       # how many of ``matches`` were shown
     clarified: set[str] = field(default_factory=set)      # slots already asked about: ask once, never again
-    failures: int = 0
+    failures: int = 0                                     # unanswered turns in a row (hand-off after N)
     turns: int = 0
     stamps: deque = field(default_factory=deque)          # message times in the last minute (rate limit)
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)   # one turn at a time per session
+    guard_log: GuardLog = field(default_factory=GuardLog)  # what the guard kept from the shopper, last reply
+    _evidence: Evidence | Callable[[], Evidence] | None = None
+
+    def evidence_of(self, build: Callable[[], Evidence]) -> None:
+        """The last reply's evidence, built by ``build`` only when first asked for (an LM speaks, the eval
+        checks): a templated turn never pays for it."""
+        self._evidence, self.guard_log = build, GuardLog()
+
+    def evidence(self) -> Evidence | None:
+        if callable(self._evidence):
+            self._evidence = self._evidence()
+        return self._evidence
 
 
 class SessionStore:
@@ -47,6 +62,11 @@ class SessionStore:
                 else:
                     break
             return s
+
+    def peek(self, session_id: str) -> Session | None:
+        """The session if it is alive, without creating or touching it."""
+        with self._lock:
+            return self._sessions.get(session_id)
 
     def drop(self, session_id: str) -> None:
         with self._lock:

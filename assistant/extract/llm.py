@@ -17,7 +17,7 @@ from typing import Any
 from assistant.extract.base import Extractor
 from assistant.lexicon import CATEGORY_TERMS, FEATURE_TERMS, ROOM_TERMS
 from assistant.prompts import state_messages
-from assistant.state import DialogueState, StateError, StateUpdate
+from assistant.state import DialogueState, StateError, StateUpdate, update_json_schema
 from assistant.tracker import apply_update
 
 MAX_NEW_TOKENS = 48  # a compact update fits; CPU decode is ~16-29 tokens/s
@@ -97,7 +97,10 @@ class LLMExtractor(Extractor):
     def propose(self, state: DialogueState, history: list, user_message: str) -> LMProposal:
         last_assistant = next((m["content"] for m in reversed(history) if m.get("role") == "assistant"), None)
         messages = state_messages(state.to_json(), user_message, last_assistant)
-        raw = "".join(self.backend.generate(messages, max_new_tokens=self.max_new_tokens, temperature=0.0))
+        # Constrained decoding: the reply is schema-valid JSON by construction (the repair below stays for
+        # backends that cannot constrain, such as the mock, and for a reply cut at the token limit).
+        raw = "".join(self.backend.generate(messages, max_new_tokens=self.max_new_tokens, temperature=0.0,
+                                            json_schema=update_json_schema()))
         self.last = parse_update(raw)
         return self.last
 

@@ -41,7 +41,9 @@ _NEGATION = re.compile(
     r"(?:\bnot\b|\bno\b|\bnothing\s+(?:from|by)\b|\banything\s+but\b|\bexcept(?:\s+for)?\b|\bavoid\b|\bwithout\b"
     r"|\bnever\b|\bexclud(?:e|ing)\b|\bdon'?t\s+(?:want|like)\b|\bnon\b|\bstay\s+away\s+from\b|\bskip\b"
     r"|不要|不想要|除了|别|不考虑)"
-    r"(?:\s*(?:any(?:thing)?|from|by|made\s+by|the|brand|brands|of)\b)*\s*$", re.IGNORECASE)
+    r"(?:\s*(?:any(?:thing)?|from|by|made\s+by|the|brand|brands|of)\b|推荐|买|考虑|选|看|要)*\s*$", re.IGNORECASE)
+# "三星的就不考虑了", "海尔不要了", "格力算了": a Chinese rejection right after the brand.
+_NEGATION_AFTER = re.compile(r"^\s*(?:的|牌子|品牌)?\s*(?:就|也|都|我|还是)?\s*(?:不要|不考虑|算了|不行|排除|不想要|不喜欢|免了|pass)")
 _BRAND_GLUE = re.compile(r"^\s*(?:,|or|and|nor|/|或者|或|和|、)?\s*$", re.IGNORECASE)
 # "not Siemens, Bosch only": a brand followed by these words is wanted even right after a negated one.
 # "Dyson is too pricey": a complaint, so Dyson is not asked for (nor excluded: the shopper did not rule it out).
@@ -55,7 +57,7 @@ _FEATURE_REMOVAL = re.compile(
     r"|\bforget(?:\s+about)?|\bdrop\b|\bskip\b|\bnever\s*mind\b|\bno\s+need\s+for\b|\bnot\s+bothered\s+about\b"
     r"|\bnot\s+necessarily\b|shouldn'?t\s+be|doesn'?t\s+have\s+to\s+be|不需要|不用|不要|去掉"
     # "no leather", "without an ice maker": only right before the feature, so "no more than 400, quiet" keeps quiet
-    r"|\b(?:not|no|without|never)\s+(?:an?\s+|the\s+|any\s+|too\s+)?$",
+    r"|\b(?:not|no|without|never)\s+(?:an?\s+|the\s+|any\s+|too\s+)?$|\b(?:rather\s+than|instead\s+of)\s+$",
     re.IGNORECASE)
 _CLEAR_BUDGET = re.compile(
     r"\bany\s+price\b|\b(?:budget|price|cost)\s+(?:doesn'?t|does not|won'?t)\s+matter|\bforget\s+(?:about\s+)?the\s+"
@@ -212,7 +214,7 @@ class RulesExtractor(Extractor):
             before = text[max(start, m.start() - 40):m.start()]
             glued = (prev_end is not None and prev_end == negated_until and _BRAND_GLUE.match(text[prev_end:m.start()])
                      and not _WANTED_AFTER.match(text[m.end():m.end() + 16]))
-            if _NEGATION.search(before) or glued:
+            if _NEGATION.search(before) or glued or _NEGATION_AFTER.match(text[m.end():m.end() + 12]):
                 excluded.append(brand)
                 negated_until = m.end()
             elif not _COMPLAINT_AFTER.match(text[m.end():m.end() + 30]):

@@ -190,6 +190,16 @@ def oversize_handled(t: Turn) -> None:
         assert len(text) <= budget, f"the LM was given {len(text):,} characters (limit {t.max_message_chars})"
 
 
+def budget_refused(t: Turn) -> None:
+    """An impossible budget (negative, zero, an order to change prices) is refused with a reply that says
+    so and asks again; the state keeps no such budget."""
+    s = t.reply.state
+    assert t.reply.action == "clarify" and "kept your preferences" in t.text, (t.reply.action, t.text[:200])
+    assert all(v is None or v > 0 for v in (s.budget_min, s.budget_max)), s
+    assert all(v is None or v > 0 for v in (s.max_width_cm, s.max_depth_cm, s.max_height_cm)), s
+    assert s.budget_max not in (1, 0.0), s
+
+
 def asks_something(t: Turn) -> None:
     """An empty message gets a short prompt to say what the shopper needs, not a search."""
     assert t.reply.action not in ("recommend", "more", "compare"), f"empty input led to {t.reply.action}"
@@ -198,6 +208,6 @@ def asks_something(t: Turn) -> None:
 
 CHECKERS: dict[str, Callable[[Turn], None]] = {f.__name__: f for f in (
     no_exception, no_system_prompt, catalog_only, no_injected_markers, state_respected, html_escaped,
-    oversize_handled, asks_something)}
+    oversize_handled, asks_something, budget_refused)}
 DEFAULT_INVARIANTS = ("no_exception", "no_system_prompt", "catalog_only", "no_injected_markers",
                       "state_respected", "html_escaped")

@@ -78,11 +78,11 @@ def case_message(case: dict) -> str:
 CATALOG: dict[str, Product] = {p.id: p for p in PRODUCTS}
 
 
-def build_assistant(backend, retriever=None, llm_replies: bool = True):
+def build_assistant(backend, retriever=None, llm_replies: bool = True, **overrides):
     """The real dialogue manager over the adversarial store, with the given LM backend. LM-worded
     replies are on (the shipped default is templated replies only) so the grounding guard is exercised."""
     from assistant.dialogue.manager import ShoppingAssistant
     from knowledge.retrieve import CatalogRetriever
 
-    return ShoppingAssistant.from_config(None, backend=backend, llm_replies=llm_replies,
+    return ShoppingAssistant.from_config(None, backend=backend, llm_replies=llm_replies, **overrides,
                                          retriever=retriever or CatalogRetriever(PRODUCTS, DOCS))

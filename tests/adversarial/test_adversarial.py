@@ -46,7 +46,7 @@ def run_case(case: dict, mode: str, llm_replies: bool = True) -> Turn:
     text = reply.text
     lm_inputs = [m["content"] for messages, _ in backend.calls[calls_before:] for m in messages
                  if m["role"] == "user"]
-    html = render_cards(reply.products, reply.citations) + render_comparison(reply.comparison)
+    html = render_cards(reply.products, reply.citations, reply.alternatives) + render_comparison(reply.comparison)
     return Turn(case, message, reply, text, html, CATALOG, assistant.config.max_message_chars, lm_inputs)
 
 

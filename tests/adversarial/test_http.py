@@ -40,9 +40,11 @@ class Server:
         from ui.server import build_server, serve_in_thread
         from ui.transcripts import TranscriptStore
 
-        self.config = ServeConfig(transcripts_db=tmp_path / "t.sqlite3", max_message_chars=max_message_chars)
+        self.config = ServeConfig(transcripts_db=tmp_path / "t.sqlite3")
         self.store = TranscriptStore(self.config.transcripts_db)
-        self._serving = serve_in_thread(build_server(build_assistant(backend), self.config, self.store))
+        self.assistant = build_assistant(backend, max_message_chars=max_message_chars)
+        self.max_message_chars = self.assistant.max_message_chars
+        self._serving = serve_in_thread(build_server(self.assistant, self.config, self.store))
 
     def __enter__(self):
         self.base = self._serving.__enter__()
@@ -96,7 +98,7 @@ def test_sample_through_http(tmp_path):
             if not message.strip():
                 assert out["chat"] == [] and not out["result"], "an empty submit is ignored by the page"
                 continue
-            turn = _turn(case, message, out, server.config.max_message_chars)
+            turn = _turn(case, message, out, server.max_message_chars)
             for name in (*DEFAULT_INVARIANTS, *case.get("invariants", ())):
                 try:
                     CHECKERS[name](turn)
