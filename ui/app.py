@@ -221,7 +221,9 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
 
     def agree(shopper_id: str | None, request: gr.Request):
         shopper_id = memory.consent(_session(request), shopper_id)
-        return {shopper: shopper_id, consent_box: gr.Group(visible=False), forget_btn: gr.Button(visible=True)}
+        # page_id carries the id to the page's cookie script (a State's value stays on the server).
+        return {shopper: shopper_id, page_id: shopper_id, consent_box: gr.Group(visible=False),
+                forget_btn: gr.Button(visible=True)}
 
     def decline():
         return {consent_box: gr.Group(visible=False)}
@@ -311,8 +313,8 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         if memory is not None:
             visit = [shopper, consent_box, remembered_box, offer, remembered, forget_btn]
             demo.load(start_visit, [page_id, page_consent], visit, js=memory_ui.START_JS, api_visibility="private")
-            agree_btn.click(agree, [shopper], [shopper, consent_box, forget_btn], api_visibility="private").then(
-                None, [shopper], None, js=memory_ui.set_cookie_js(int(config.profile_retention_days * 86400)))
+            agree_btn.click(agree, [shopper], [shopper, page_id, consent_box, forget_btn],
+                            api_visibility="private").then(None, [page_id], None, js=memory_ui.set_cookie_js(int(config.profile_retention_days * 86400)))
             decline_btn.click(decline, None, [consent_box], api_visibility="private")
             use_btn.click(use_remembered, [remembered, shopper, chatbot, turns_state], side + [remembered_box],
                           api_visibility="private")
