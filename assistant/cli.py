@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "bench": "assistant.bench",
     "serve": "ui.serve_cli",
     "transcripts": "ui.transcripts_cli",
+    "profiles": "ui.profiles_cli",
+    "insights": "ui.insights_cli",
     "export-gguf": "assistant.export_gguf",
 }
 

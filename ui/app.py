@@ -21,6 +21,7 @@ from assistant.reply import AssistantAPI, Reply
 from assistant.state import LIST_KEYS, DialogueState, StateError
 from ui.cards import T, chips, keep_chips, render_bundles, render_cards, render_comparison
 from ui.config import ServeConfig
+from ui.memory import ShopperMemory
 from ui.transcripts import TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,18 @@ def reply_json(reply: Reply) -> dict[str, Any]:
             "bundles": [asdict(b) for b in reply.bundles]}
 
 
-def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptStore | None = None):
-    """The Blocks app. ``store`` records turns and feedback (None: nothing is recorded)."""
+def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptStore | None = None,
+              memory: ShopperMemory | None = None):
+    """The Blocks app. ``store`` records turns and feedback (None: nothing is recorded); ``memory``
+    adds each turn's purchase intent and the opt-in shopper profile (default: over ``store``)."""
     import gradio as gr
 
+    from ui import memory_ui
+
+    if memory is None and store is not None:
+        from ui.profiles import ProfileStore
+
+        memory = ShopperMemory(store, ProfileStore(store, config.profile_retention_days))
     limit = assistant.max_message_chars   # the assistant's one limit: refused here, before the queue
 
     def finish(session: str, reply: Reply, history: list, turns: dict, user_text: str):
@@ -104,7 +113,8 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         if reply.handoff_summary:
             history[-1]["content"] += escape(f"\n\n{T.HANDOFF_TITLE}\n" + reply.handoff_summary)
         if store is not None:
-            turn = store.add_turn(session, user_text, data["text"], data["state"], data["products"], reply.action)
+            turn, meta = memory.record(session, user_text, data)
+            data["intent"] = meta["intent"]   # for the embedding page (memory_ui.INTENT_JS)
             turns = {**turns, str(len(history) - 1): turn}
         choices = chips(reply.state)
         shown = (render_bundles(reply.bundles) if reply.bundles else
@@ -148,6 +158,8 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
 
     def clear(request: gr.Request):
         assistant.reset(_session(request))
+        if memory is not None:
+            memory.restart(_session(request))
         return {chatbot: [], cards: render_cards([]), chip_group: gr.CheckboxGroup(choices=[], value=[]),
                 comparison: "", result: None, turns_state: {}}
 
@@ -176,6 +188,8 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         if store is None or turn is None or data.liked is None:
             return None
         store.add_feedback(_session(request), turn, "up" if data.liked is True else "down")
+        if data.liked is True and memory is not None:
+            memory.liked(_session(request), store.turns(_session(request))[turn]["products"])
         return turn
 
     def comment(text: str, rated: int | None, turns: dict, request: gr.Request):
@@ -203,6 +217,42 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
             return str(e.args[0])
         return "ok"
 
+    # ---- shopper memory: consent, remembered chips (offered, applied only when accepted), forget me ----
+    def start_visit(page_id: str, page_consent: bool, request: gr.Request):
+        info = memory.start(_session(request), page_id or None, bool(page_consent)) if memory else {}
+        chips_offered = info.get("chips", [])
+        return {shopper: info.get("shopper_id"), consent_box: gr.Group(visible=bool(info.get("ask_consent"))),
+                remembered_box: gr.Group(visible=bool(chips_offered)),
+                offer: info.get("offer", ""), remembered: gr.CheckboxGroup(choices=chips_offered, value=[]),
+                forget_btn: gr.Button(visible=bool(info.get("consented")))}
+
+    def agree(shopper_id: str | None, request: gr.Request):
+        shopper_id = memory.consent(_session(request), shopper_id)
+        # page_id carries the id to the page's cookie script (a State's value stays on the server).
+        return {shopper: shopper_id, page_id: shopper_id, consent_box: gr.Group(visible=False),
+                forget_btn: gr.Button(visible=True)}
+
+    def decline():
+        return {consent_box: gr.Group(visible=False)}
+
+    def use_remembered(ticked: list[str], shopper_id: str | None, history: list, turns: dict, request: gr.Request):
+        session = _session(request)
+        state = assistant.get_state(session)
+        accepted = memory.accept(shopper_id, ticked or [], state)
+        if accepted == state:
+            yield {remembered_box: gr.Group(visible=False)}
+            return
+        for update in finish(session, assistant.set_state(session, accepted), history, turns, ""):
+            yield {**update, remembered_box: gr.Group(visible=False)}
+
+    def forget_me(shopper_id: str | None, request: gr.Request):
+        session = _session(request)
+        memory.forget(session, shopper_id)
+        assistant.reset(session)
+        gr.Info(memory_ui.FORGOTTEN_TEXT)
+        return {**clear(request), shopper: None, forget_btn: gr.Button(visible=False),
+                remembered_box: gr.Group(visible=False), consent_box: gr.Group(visible=False)}
+
     with gr.Blocks(title="Shopping assistant") as demo:
         turns_state = gr.State({})  # chat message index -> transcript turn index
         rated = gr.State(None)      # the turn the shopper last rated (a comment attaches to it)
@@ -228,6 +278,21 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
                         comment_box = gr.Textbox(show_label=False, placeholder="What was good or wrong?", scale=5)
                         comment_btn = gr.Button("Send comment", size="sm", scale=1)
             with gr.Column(scale=2):
+                shopper = gr.State(None)   # the shopper id (page or cookie), once known
+                page_id = gr.Textbox(visible=False)
+                page_consent = gr.Checkbox(visible=False)
+                with gr.Group(visible=False, elem_id="sa-consent") as consent_box:
+                    gr.Markdown(memory_ui.CONSENT_TEXT)
+                    with gr.Row():
+                        agree_btn = gr.Button(memory_ui.AGREE_TEXT, size="sm", variant="primary",
+                                              elem_id="sa-consent-yes")
+                        decline_btn = gr.Button(memory_ui.DECLINE_TEXT, size="sm", elem_id="sa-consent-no")
+                with gr.Group(visible=False, elem_id="sa-remembered") as remembered_box:
+                    offer = gr.Markdown("", elem_id="sa-offer")
+                    remembered = gr.CheckboxGroup(choices=[], value=[], show_label=False,
+                                                  elem_id="sa-remembered-chips")
+                    use_btn = gr.Button(memory_ui.USE_TEXT, size="sm", variant="primary", elem_id="sa-use-remembered")
+                forget_btn = gr.Button(memory_ui.FORGET_TEXT, size="sm", visible=False, elem_id="sa-forget")
                 chip_group = gr.CheckboxGroup(choices=[], value=[], elem_id="sa-chips",
                                               label="What I understood (untick to remove)")
                 with gr.Accordion("Change a preference", open=False):
@@ -252,6 +317,17 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         chatbot.like(like, [turns_state], rated, api_visibility="private")
         comment_btn.click(comment, [comment_box, rated, turns_state], comment_box, api_visibility="private")
         gr.api(feedback, api_name="feedback")
+        if memory is not None:
+            visit = [shopper, consent_box, remembered_box, offer, remembered, forget_btn]
+            demo.load(start_visit, [page_id, page_consent], visit, js=memory_ui.START_JS, api_visibility="private")
+            agree_btn.click(agree, [shopper], [shopper, page_id, consent_box, forget_btn],
+                            api_visibility="private").then(None, [page_id], None, js=memory_ui.set_cookie_js(int(config.profile_retention_days * 86400)))
+            decline_btn.click(decline, None, [consent_box], api_visibility="private")
+            use_btn.click(use_remembered, [remembered, shopper, chatbot, turns_state], side + [remembered_box],
+                          api_visibility="private")
+            forget_btn.click(forget_me, [shopper], side + visit, api_visibility="private").then(
+                None, None, None, js=memory_ui.FORGET_JS)
+            result.change(None, [result], None, js=memory_ui.INTENT_JS)
     demo.queue(max_size=config.queue_max_size, default_concurrency_limit=config.concurrency_limit)
     return demo
 

@@ -2,6 +2,7 @@
 
     python -m ui.bench_load                        # 8 shoppers, 60 s, the default model
     python -m ui.bench_load --shoppers 4 --duration 30 --model mock --json
+    python -m ui.bench_load --model mock --keep-db out/bench.sqlite3 && shopassist insights --db out/bench.sqlite3
     make bench-load ARGS="--concurrency_limit 1"
 
 Starts the server on a free loopback port with a throw-away transcript database, first runs one
@@ -130,6 +131,14 @@ def _reply_text(output) -> str:
     return content or ""
 
 
+# Asks the demo catalog cannot meet (for the store insights' unmet demand), then a way forward.
+UNMET_CONVERSATIONS = [
+    ["a dishwasher no wider than 45 cm under 400", "ok, under 550 then", "is it in stock?", "great, I'll take it"],
+    ["a fridge that fits a 55 cm gap, any price", "never mind, thanks"],
+    ["a sofa under 400", "compare the first two", "what about delivery?"],
+]
+
+
 def shopper(url: str, index: int, shoppers: int, stop_at: float, out: list[TurnResult], lock: threading.Lock) -> None:
     """Hold conversations until ``stop_at``; a turn started before it is finished and counted."""
     from gradio_client import Client
@@ -137,7 +146,8 @@ def shopper(url: str, index: int, shoppers: int, stop_at: float, out: list[TurnR
     conversation = index
     while time.monotonic() < stop_at:
         client = Client(url, verbose=False, download_files=False, analytics_enabled=False)   # a new session
-        for message in CONVERSATIONS[conversation % len(CONVERSATIONS)]:
+        cycle = CONVERSATIONS + UNMET_CONVERSATIONS
+        for message in cycle[conversation % len(cycle)]:
             if time.monotonic() >= stop_at:
                 break
             start, first, error = time.monotonic(), None, None
@@ -180,6 +190,15 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def keep_db(db: Path, out: Path) -> None:
+    """A consistent copy of the (WAL) database, written by SQLite's backup API."""
+    import sqlite3
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -195,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue_max_size", type=int, default=64, help="server: waiting requests before refusing")
     parser.add_argument("--startup_timeout", type=float, default=300.0, help="seconds to wait for the server")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--keep-db", type=Path, default=None, metavar="FILE",
+                        help="copy the run's transcript database here (for `shopassist insights --db FILE`)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="shopassist-bench-load-") as tmp:
@@ -212,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+        if args.keep_db:
+            keep_db(Path(tmp) / "transcripts.sqlite3", args.keep_db)
         rows = [single.summary(), loaded.summary()]
         base, under = rows[0]["p95_s"], rows[1]["p95_s"]
         result = {"model": args.model, "concurrency_limit": args.concurrency_limit,

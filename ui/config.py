@@ -28,6 +28,10 @@ class ServeConfig:
         default_factory=list, metadata={"help": "hosts remote product pictures may load from (e.g. cdn.shop.com)"})
     media_dir: Path | None = field(
         default=None, metadata={"help": "folder of the catalog's local pictures (default: the demo store's)"})
+    profile_retention_days: int = field(default=180, metadata={
+        "help": "shopper profiles unused this long are deleted (opt-in memory across visits)"})
+    insights_token: str | None = field(default=None, metadata={
+        "help": "token for /insights/ (?token=... or Authorization: Bearer ...); null = the page is off"})
 
     def validate(self) -> None:
         if self.share:
@@ -41,7 +45,9 @@ class ServeConfig:
                 raise ValueError(f"image_hosts: {host!r} must be a host name such as cdn.example.com")
         if self.media_dir is not None and not Path(self.media_dir).is_dir():
             raise ValueError(f"media_dir: {self.media_dir} is not a folder")
-        for name in ("queue_max_size", "concurrency_limit"):
+        if self.insights_token is not None and len(self.insights_token) < 16:
+            raise ValueError("insights_token: use at least 16 characters (or null to turn /insights/ off)")
+        for name in ("queue_max_size", "concurrency_limit", "profile_retention_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1")
 

@@ -4,6 +4,7 @@ embed pages with Gradio's web-component script served from this server (works of
     shopassist serve --host 127.0.0.1 --port 7860
     # http://127.0.0.1:7860/chat/          the chat
     # http://127.0.0.1:7860/embed/         a store page embedding it; /embed/widget.html the chat button
+    # http://127.0.0.1:7860/insights/?token=...   store insights (with insights_token in the config)
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def build_server(assistant: AssistantAPI, config: ServeConfig, store: Transcript
     from ui.widget import mount_widget
 
     mount_widget(app, assistant, config, store)   # /widget.js, /widget/panel, /api/*, /media/*
+
+    from ui.insights_page import add_insights_route
+
+    add_insights_route(app, config, store)   # /insights/: 404 unless config.insights_token is set
     demo = build_app(assistant, config, store)
     return gr.mount_gradio_app(app, demo, path=config.mount_path, root_path=config.root_path or None,
                                show_error=False, blocked_paths=blocked_paths(config), allowed_paths=[],

@@ -6,6 +6,10 @@
     store.add_feedback("session-1", turn, "up", "spot on")
     store.export("out.jsonl", "jsonl")
 
+E-mails, phone numbers and street addresses are redacted (``assistant.redact``) before a turn's
+texts or a comment are written. ``meta`` holds what a turn knows beyond its text (the purchase
+intent, a no-match turn's blocker and nearest option).
+
 WAL lets readers (an export) run while the server writes; a process keeps one writer connection
 per file behind a lock because SQLite allows one writer at a time anyway.
 """
@@ -19,8 +23,11 @@ import sqlite3
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Iterator, Literal
+
+from assistant.redact import redact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -36,6 +43,7 @@ CREATE TABLE IF NOT EXISTS turns (
     products_json TEXT NOT NULL,
     action TEXT NOT NULL,
     time REAL NOT NULL,
+    meta_json TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (session_id, turn_index)
 );
 CREATE TABLE IF NOT EXISTS feedback (
@@ -51,7 +59,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 ExportFormat = Literal["jsonl", "csv", "finetune"]
 CSV_FIELDS = ("session_id", "turn_index", "time", "user_text", "reply_text", "action", "state", "products",
-              "thumbs", "comment")
+              "thumbs", "comment", "meta")
 
 
 class TranscriptStore:
@@ -67,6 +75,9 @@ class TranscriptStore:
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            columns = {r["name"] for r in self._db.execute("PRAGMA table_info(turns)")}
+            if "meta_json" not in columns:   # a database written before turns had meta
+                self._db.execute("ALTER TABLE turns ADD COLUMN meta_json TEXT NOT NULL DEFAULT '{}'")
 
     def close(self) -> None:
         with self._lock:
@@ -75,14 +86,16 @@ class TranscriptStore:
 
     # --- writing ---------------------------------------------------------------------------
     def add_turn(self, session_id: str, user_text: str, reply_text: str, state: dict[str, Any],
-                 products: list[dict[str, Any]], action: str) -> int:
-        """Append one turn; returns its index within the session (0, 1, ...)."""
+                 products: list[dict[str, Any]], action: str, meta: dict[str, Any] | None = None) -> int:
+        """Append one turn (texts redacted); returns its index within the session (0, 1, ...)."""
         with self._lock, self._db:
             self._db.execute("INSERT OR IGNORE INTO sessions VALUES (?, ?)", (session_id, time.time()))
             (index,) = self._db.execute("SELECT COUNT(*) FROM turns WHERE session_id = ?", (session_id,)).fetchone()
-            self._db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (session_id, index, user_text, reply_text, json.dumps(state, ensure_ascii=False),
-                              json.dumps(products, ensure_ascii=False), action, time.time()))
+            self._db.execute("INSERT INTO turns (session_id, turn_index, user_text, reply_text, state_json, "
+                             "products_json, action, time, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (session_id, index, redact(user_text), redact(reply_text),
+                              json.dumps(state, ensure_ascii=False), json.dumps(products, ensure_ascii=False),
+                              action, time.time(), json.dumps(meta or {}, ensure_ascii=False)))
         return index
 
     def add_feedback(self, session_id: str, turn_index: int, thumbs: Literal["up", "down"] | None,
@@ -97,23 +110,37 @@ class TranscriptStore:
                 "thumbs = COALESCE(excluded.thumbs, thumbs), "
                 "comment = CASE WHEN excluded.comment = '' THEN comment ELSE excluded.comment END, "
                 "time = excluded.time",
-                (session_id, turn_index, thumbs, comment or "", time.time()))
+                (session_id, turn_index, thumbs, redact(comment or ""), time.time()))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The writer connection inside one transaction, for the other tables of this database
+        (shopper profiles): one writer per file, so they share this lock."""
+        with self._lock, self._db:
+            yield self._db
 
     # --- reading ---------------------------------------------------------------------------
-    def turns(self, session_id: str | None = None) -> list[dict[str, Any]]:
-        """Turns with their feedback, oldest session first, in turn order."""
+    def turns(self, session_id: str | None = None, since: float | None = None) -> list[dict[str, Any]]:
+        """Turns with their feedback, oldest session first, in turn order; ``since``: sessions
+        started at or after this Unix time."""
         sql = ("SELECT t.*, f.thumbs, f.comment FROM turns t LEFT JOIN feedback f "
                "USING (session_id, turn_index) JOIN sessions s USING (session_id)")
-        args: tuple = ()
+        where, args = [], ()
         if session_id is not None:
-            sql += " WHERE t.session_id = ?"
-            args = (session_id,)
+            where.append("t.session_id = ?")
+            args += (session_id,)
+        if since is not None:
+            where.append("s.started >= ?")
+            args += (since,)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY s.started, t.session_id, t.turn_index", args).fetchall()
         return [{"session_id": r["session_id"], "turn_index": r["turn_index"], "time": r["time"],
                  "user_text": r["user_text"], "reply_text": r["reply_text"], "action": r["action"],
                  "state": json.loads(r["state_json"]), "products": json.loads(r["products_json"]),
-                 "thumbs": r["thumbs"], "comment": r["comment"] or ""} for r in rows]
+                 "thumbs": r["thumbs"], "comment": r["comment"] or "", "meta": json.loads(r["meta_json"])}
+                for r in rows]
 
     # --- export ----------------------------------------------------------------------------
     def export(self, out: str | Path, fmt: ExportFormat = "jsonl") -> int:
@@ -155,7 +182,8 @@ def _write_csv(f, turns: list[dict[str, Any]]) -> None:
     writer.writeheader()
     for t in turns:
         writer.writerow({**t, "state": json.dumps(t["state"], ensure_ascii=False),
-                         "products": json.dumps(t["products"], ensure_ascii=False)})
+                         "products": json.dumps(t["products"], ensure_ascii=False),
+                         "meta": json.dumps(t["meta"], ensure_ascii=False)})
 
 
 def _write_atomic(out: str | Path, write) -> None:
