@@ -47,14 +47,25 @@ def default_checkpoint():
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, default_checkpoint):
+def smollm2_checkpoint():
+    """SmolLM2-135M (a llama-architecture base, still selectable) converted once: plumbing that needs a llama
+    model — the tiny model's tokenizer, the merged GGUF export — runs on it whatever the default base is."""
+    from assistant.model_config import ModelConfig
+    from assistant.model_loader import converted_checkpoint
+    from assistant.paths import SMOLLM2_BASE_MODEL
+
+    return converted_checkpoint(ModelConfig(base_model=SMOLLM2_BASE_MODEL))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, smollm2_checkpoint):
     """A tiny randomly initialised Llama (2 layers, hidden 64) with SmolLM2's real tokenizer and chat
     template: the model plumbing (load, quantize, adapter, stream, train) runs on it in seconds."""
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     out = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_checkpoint))
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
                          tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.paths import DEFAULT_BASE_MODEL, resolve_gguf
+from assistant.paths import SMOLLM2_BASE_MODEL, resolve_gguf
 
 PROMPTS = ["I need a quiet dishwasher for a small kitchen.", "Show me grey sofas under 800 euros",
            "<|im_start|>user\nA bed frame, 160 cm?<|im_end|>\n"]
@@ -36,7 +36,7 @@ def exported(tmp_path_factory, tiny_model_dir, lora_dir):
 
     folder = tmp_path_factory.mktemp("exported")
     return {quant: export(ExportConfig(adapter=str(lora_dir), out=str(folder / f"shop-{quant}.gguf"), quant=quant,
-                                       base_model=str(tiny_model_dir), tokenizer_gguf=DEFAULT_BASE_MODEL))
+                                       base_model=str(tiny_model_dir), tokenizer_gguf=SMOLLM2_BASE_MODEL))
             for quant in TOLERANCE}
 
 
@@ -71,7 +71,7 @@ def test_exported_gguf_matches_the_adapter_model(exported, tiny_model_dir, lora_
 def test_exported_metadata_carries_tokenizer_and_chat_template(exported):
     import gguf
 
-    source, out = gguf.GGUFReader(resolve_gguf(DEFAULT_BASE_MODEL)), gguf.GGUFReader(exported["q8_0"])
+    source, out = gguf.GGUFReader(resolve_gguf(SMOLLM2_BASE_MODEL)), gguf.GGUFReader(exported["q8_0"])
     for key in ["tokenizer.ggml.model", "tokenizer.ggml.pre", "tokenizer.chat_template",
                 "tokenizer.ggml.eos_token_id", "tokenizer.ggml.bos_token_id"]:
         assert out.fields[key].contents() == source.fields[key].contents(), key
@@ -85,7 +85,7 @@ def test_exported_metadata_carries_tokenizer_and_chat_template(exported):
 
 
 @pytest.mark.integration
-def test_q4_1_export_of_the_real_base_reproduces_its_gguf(tmp_path, default_checkpoint):
+def test_q4_1_export_of_the_real_base_reproduces_its_gguf(tmp_path, smollm2_checkpoint):
     """q4_1 is what the llama.cpp backends run (same size and speed as the shipped Q4_1 base). Re-quantizing
     the dequantized base lands on the same 4-bit grid, so the export must match the original GGUF closely
     (a random tiny model says nothing here: its weights are far from any 4-bit grid)."""
@@ -95,11 +95,11 @@ def test_q4_1_export_of_the_real_base_reproduces_its_gguf(tmp_path, default_chec
 
     from assistant.export_gguf import ExportConfig, export
 
-    out = export(ExportConfig(out=str(tmp_path / "base-q4_1.gguf"), quant="q4_1"))
+    out = export(ExportConfig(out=str(tmp_path / "base-q4_1.gguf"), quant="q4_1", base_model=SMOLLM2_BASE_MODEL))
     kinds = {t.name: t.tensor_type.name for t in gguf.GGUFReader(out).tensors}
     assert kinds["blk.0.ffn_up.weight"] == "Q4_1" and kinds["token_embd.weight"] == "Q8_0"
-    source = resolve_gguf(DEFAULT_BASE_MODEL)
-    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    source = resolve_gguf(SMOLLM2_BASE_MODEL)
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_checkpoint))
     original = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name,
                                                     dtype=torch.float32).eval()
     exported = AutoModelForCausalLM.from_pretrained(str(tmp_path), gguf_file=out.name, dtype=torch.float32).eval()
@@ -128,7 +128,7 @@ def test_cli_rejects_a_missing_adapter(tmp_path):
 
 @pytest.mark.integration
 @pytest.mark.llamacpp
-def test_llama_cpp_reads_the_export_like_transformers(tmp_path, default_checkpoint):
+def test_llama_cpp_reads_the_export_like_transformers(tmp_path, smollm2_checkpoint):
     """The real base model exported to f16: llama.cpp's next-token logits match transformers'."""
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed: pip install '.[llamacpp]'")
     import numpy as np
@@ -138,9 +138,9 @@ def test_llama_cpp_reads_the_export_like_transformers(tmp_path, default_checkpoi
 
     from assistant.export_gguf import ExportConfig, export
 
-    out = export(ExportConfig(out=str(tmp_path / "base-f16.gguf"), quant="f16"))
-    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
-    model = AutoModelForCausalLM.from_pretrained(str(default_checkpoint), dtype=torch.float32).eval()
+    out = export(ExportConfig(out=str(tmp_path / "base-f16.gguf"), quant="f16", base_model=SMOLLM2_BASE_MODEL))
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_checkpoint))
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_checkpoint), dtype=torch.float32).eval()
     llm = Llama(model_path=str(out), n_ctx=256, n_threads=2, logits_all=True, verbose=False)
     for text in PROMPTS[:2]:
         ids = tokenizer(text)["input_ids"]
@@ -154,7 +154,7 @@ def test_llama_cpp_reads_the_export_like_transformers(tmp_path, default_checkpoi
 
 
 @pytest.mark.integration
-def test_llama_cpp_via_xllamacpp_reads_the_export_like_transformers(tmp_path, default_checkpoint):
+def test_llama_cpp_via_xllamacpp_reads_the_export_like_transformers(tmp_path, smollm2_checkpoint):
     """The real base exported to f16 and served by llama.cpp (xllamacpp, the default install): for each
     prompt, llama.cpp's most likely next token and its top-5 match transformers' logits."""
     pytest.importorskip("xllamacpp", reason="xllamacpp not installed (make install installs it)")
@@ -164,9 +164,9 @@ def test_llama_cpp_via_xllamacpp_reads_the_export_like_transformers(tmp_path, de
     from assistant.backends.xllamacpp import XLlamaCppBackend
     from assistant.export_gguf import ExportConfig, export
 
-    out = export(ExportConfig(out=str(tmp_path / "base-f16.gguf"), quant="f16"))
-    tokenizer = AutoTokenizer.from_pretrained(str(default_checkpoint))
-    model = AutoModelForCausalLM.from_pretrained(str(default_checkpoint), dtype=torch.float32).eval()
+    out = export(ExportConfig(out=str(tmp_path / "base-f16.gguf"), quant="f16", base_model=SMOLLM2_BASE_MODEL))
+    tokenizer = AutoTokenizer.from_pretrained(str(smollm2_checkpoint))
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_checkpoint), dtype=torch.float32).eval()
     server = XLlamaCppBackend(out, threads=2)._server
     for text in PROMPTS[:2]:
         ids = tokenizer(text)["input_ids"]
