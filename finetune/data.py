@@ -232,6 +232,12 @@ class Clause:
         self.text, self.update, self.kind = text, dict(update or {}), kind
 
 
+def _slots(clause: "Clause") -> set[str]:
+    """The slots a clause sets; the two budget keys count as one, so a turn never holds a floor and a separate,
+    contradicting ceiling ("at least 600 … make it 400")."""
+    return {"budget" if k.startswith("budget") else k for k in clause.update}
+
+
 class DialogueWriter:
     """Writes one dialogue in one language; ``split`` picks the phrasing families."""
 
@@ -434,7 +440,7 @@ class DialogueWriter:
             maker = self.rng.choices([self.c_feature, self.c_room, self.c_budget, self.c_brand, lambda c: self.c_size()],
                                      weights=[4, 2, 3, 1.5, 1])[0]
             c = maker(category)
-            if c is not None and not set(c.update) & {k for x in clauses for k in x.update}:
+            if c is not None and not _slots(c) & {k for x in clauses for k in _slots(x)}:
                 clauses.append(c)
         if self.rng.random() < 0.35:  # the category word need not come first: "something quiet, a dishwasher"
             self.rng.shuffle(clauses)
@@ -458,7 +464,7 @@ class DialogueWriter:
             c = fn()
             if c is None or (clauses and (c.kind == "unchanged" or clauses[0].kind == "unchanged")):
                 continue
-            if set(c.update) & {k for x in clauses for k in x.update}:
+            if _slots(c) & {k for x in clauses for k in _slots(x)}:
                 continue
             clauses.append(c)
         return clauses or [self.c_unchanged()]
@@ -483,7 +489,9 @@ class DialogueWriter:
                 text = text.rstrip("。！!") + self.pick(P.CASUAL_SUFFIX["zh"])
             return text
         if r < 0.15:
-            text = typo(self.rng, text)
+            slipped = typo(self.rng, text)
+            # A slip may not change what a number reads as ("eighht hundred"): the target copies the Numbers line.
+            text = slipped if hints(slipped) == hints(text) else text
         elif r < 0.27:
             text = text.lower().rstrip(".!") + self.pick(P.CASUAL_SUFFIX["en"])
         elif r < 0.33:

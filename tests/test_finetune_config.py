@@ -36,10 +36,10 @@ def test_bad_options_fail_by_name(tmp_path):
         load_config(FinetuneConfig, None, {"train.lr": 1})
 
 
-def test_only_assistant_tokens_carry_labels(default_checkpoint):
+def test_only_assistant_tokens_carry_labels(smollm2_checkpoint):
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(str(default_checkpoint))
+    tok = AutoTokenizer.from_pretrained(str(smollm2_checkpoint))
     messages = [{"role": "system", "content": "sys"}, {"role": "user", "content": "hello"},
                 {"role": "assistant", "content": "first answer"}, {"role": "user", "content": "more"},
                 {"role": "assistant", "content": "second answer"}]
