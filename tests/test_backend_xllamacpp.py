@@ -100,6 +100,16 @@ def base_llm():
     return make_backend(ModelConfig(backend="xllamacpp", adapter="", threads=2))
 
 
+@pytest.fixture(scope="module")
+def chatml_llm():
+    """SmolLM2: its GGUF carries a chat template, which llama.cpp's /v1/chat/completions applies. The Gemma base
+    ships without one, so only our own raw-completion path (``render``) can serve it."""
+    from assistant.backends import make_backend
+    from assistant.paths import SMOLLM2_BASE_MODEL
+
+    return make_backend(ModelConfig(backend="xllamacpp", base_model=SMOLLM2_BASE_MODEL, adapter="", threads=2))
+
+
 @pytest.mark.integration
 @needs_xllamacpp
 def test_streams_greedy_and_deterministic(base_llm):
@@ -124,16 +134,16 @@ def test_stop_strings_and_early_close_cancel_cleanly(base_llm):
 
 @pytest.mark.integration
 @needs_xllamacpp
-def test_its_openai_endpoint_is_loopback_and_needs_the_key(base_llm):
+def test_its_openai_endpoint_is_loopback_and_needs_the_key(chatml_llm):
     from assistant.backends import make_backend
 
-    assert base_llm.server_url.startswith("http://127.0.0.1:")
-    refused = httpx.post(f"{base_llm.server_url}/v1/chat/completions", json={"messages": ASK, "max_tokens": 4})
+    assert chatml_llm.server_url.startswith("http://127.0.0.1:")
+    refused = httpx.post(f"{chatml_llm.server_url}/v1/chat/completions", json={"messages": ASK, "max_tokens": 4})
     assert refused.status_code == 401  # nobody else on the machine drives our model by accident
-    client = make_backend(ModelConfig(backend="openai", base_url=f"{base_llm.server_url}/v1",
-                                      api_key=base_llm.api_key, timeout_s=120))
+    client = make_backend(ModelConfig(backend="openai", base_url=f"{chatml_llm.server_url}/v1",
+                                      api_key=chatml_llm.api_key, timeout_s=120))
     first = "".join(client.generate(ASK, max_new_tokens=30, temperature=0.0))
-    assert first.strip() and first == "".join(base_llm.generate(ASK, max_new_tokens=30, temperature=0.0))
+    assert first.strip() and first == "".join(chatml_llm.generate(ASK, max_new_tokens=30, temperature=0.0))
     history = ASK + [{"role": "assistant", "content": first},
                      {"role": "user", "content": "Something in grey, under 500 euros?"}]
     second = "".join(client.generate(history, max_new_tokens=30, temperature=0.0))
@@ -151,14 +161,14 @@ def test_exported_adapter_gguf_serves_a_conversation_over_http(tmp_path, tiny_mo
     from assistant.backends import make_backend
     from assistant.backends.xllamacpp import XLlamaCppBackend
     from assistant.export_gguf import ExportConfig, export
-    from assistant.paths import DEFAULT_BASE_MODEL
+    from assistant.paths import DEFAULT_BASE_MODEL, SMOLLM2_BASE_MODEL
 
     torch.manual_seed(3)
     base = AutoModelForCausalLM.from_pretrained(str(tiny_model_dir), dtype=torch.float32)
     get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
                    ).save_pretrained(tmp_path / "lora")
     gguf = export(ExportConfig(adapter=str(tmp_path / "lora"), out=str(tmp_path / "shop.gguf"), quant="f16",
-                               base_model=str(tiny_model_dir), tokenizer_gguf=DEFAULT_BASE_MODEL))
+                               base_model=str(tiny_model_dir), tokenizer_gguf=SMOLLM2_BASE_MODEL))
     server = XLlamaCppBackend(gguf, threads=2)
     client = make_backend(ModelConfig(backend="openai", base_url=f"{server.server_url}/v1",
                                       api_key=server.api_key, timeout_s=60))
