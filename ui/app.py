@@ -305,15 +305,16 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
         result = gr.JSON(visible=False)   # the structured reply, for API clients
 
         side = [box, chatbot, cards, chip_group, comparison, result, turns_state]
-        box.submit(chat, [box, chatbot, turns_state], side, api_name="chat",
-                   api_description="Send one message: streams the chat, then the cards, chips and the reply as JSON.")
-        send.click(chat, [box, chatbot, turns_state], side, api_visibility="private")
-        retry_btn.click(retry, [chatbot, turns_state], side, api_visibility="private")
+        replies = [box.submit(chat, [box, chatbot, turns_state], side, api_name="chat",
+                   api_description="Send one message: streams the chat, then the cards, chips and the reply as JSON.")]
+        replies.append(send.click(chat, [box, chatbot, turns_state], side, api_visibility="private"))
+        replies.append(retry_btn.click(retry, [chatbot, turns_state], side, api_visibility="private"))
         clear_btn.click(clear, None, side, api_name="clear")
         chatbot.clear(clear, None, side, api_visibility="private")   # the Chatbot's own trash icon
-        person_btn.click(handoff, [chatbot, turns_state], side, api_name="handoff")
-        chip_group.input(remove_chips, [chip_group, chatbot, turns_state], side, api_name="set_chips")
-        apply_btn.click(edit_preference, [slot, slot_value, chatbot, turns_state], side, api_visibility="private")
+        replies.append(person_btn.click(handoff, [chatbot, turns_state], side, api_name="handoff"))
+        replies.append(chip_group.input(remove_chips, [chip_group, chatbot, turns_state], side, api_name="set_chips"))
+        replies.append(apply_btn.click(edit_preference, [slot, slot_value, chatbot, turns_state], side,
+                                       api_visibility="private"))
         chatbot.like(like, [turns_state], rated, api_visibility="private")
         comment_btn.click(comment, [comment_box, rated, turns_state], comment_box, api_visibility="private")
         gr.api(feedback, api_name="feedback")
@@ -327,7 +328,9 @@ def build_app(assistant: AssistantAPI, config: ServeConfig, store: TranscriptSto
                           api_visibility="private")
             forget_btn.click(forget_me, [shopper], side + visit, api_visibility="private").then(
                 None, None, None, js=memory_ui.FORGET_JS)
-            result.change(None, [result], None, js=memory_ui.INTENT_JS)
+            # After each reply (a hidden JSON's .change fires only once): the intent event for the page.
+            for event in replies:
+                event.then(None, [result], None, js=memory_ui.INTENT_JS)
     demo.queue(max_size=config.queue_max_size, default_concurrency_limit=config.concurrency_limit)
     return demo
 

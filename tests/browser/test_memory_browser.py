@@ -64,9 +64,10 @@ def test_two_visits_consent_remembered_chips_and_forget_me(browser, tmp_path):
         # The page hears the conversation's purchase intent after each reply.
         wait.until(lambda d: d.execute_script("return window.shopassistIntent && window.shopassistIntent.stage"))
         assert browser.execute_script("return document.body.dataset.intentStage") == "browsing"
-        _chat(browser, wait, "compare them", "Here is a comparison.")
-        wait.until(lambda d: d.execute_script("return document.body.dataset.intentStage") == "comparing")
-        assert [t["meta"]["intent"]["stage"] for t in store.turns()] == ["browsing", "comparing"]
+        _chat(browser, wait, "is the first one in stock?", "in stock?. I found some options.")
+        wait.until(lambda d: d.execute_script("return document.body.dataset.intentStage") == "deciding")
+        assert _visible(browser, "#sa-nudge")                          # the page offers help at that moment
+        assert [t["meta"]["intent"]["stage"] for t in store.turns()] == ["browsing", "deciding"]
 
         # Visit 2, same browser (same cookie): the remembered preferences are offered, not applied.
         browser.get(url + "/embed/")
