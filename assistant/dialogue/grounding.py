@@ -33,7 +33,7 @@ hello hi how however i i'd i'll i'm if in is it it's just let let's looking many
 now of ok okay on once one or other ours our overall perfect please plus she since so some sorry sure thank
 thanks that that's the their then there there's these they this those three to two unfortunately we we're
 welcome well what when where which while who why will with would yes you you're your ideal nice yours
-under within over below above around only really very more less first second still even yet same similar
+under within over below above around only really very more less first second still even yet same similar ranked
 """.split())
 
 

@@ -225,9 +225,13 @@ class ShoppingAssistant:
         # Evidence is built only if something checks it (the LM speaks, or the eval asks); it lives on the
         # session. Everything shown this session may be named again (the hand-off note lists it all).
         quoted = message if turn.action == "handoff" else ""
+        # A bundle reply names its items and the sums computed from their catalog prices: both are evidence.
+        lines = [ln for b in turn.bundles for ln in b.lines]
+        sums = " ".join(f"Total {b.total} {b.total_max or ''} {b.remaining or ''}" for b in turn.bundles)
         s.evidence_of(lambda: Evidence.build([*turn.products, *turn.alternatives, *turn.cited,
-                                              *self._products(s.discussed)],
-                                             turn.docs, turn.state, quoted=quoted))
+                                              *(ln.product for ln in lines), *self._products(s.discussed)],
+                                             turn.docs, turn.state,
+                                             quoted=f"{quoted} {sums} {' '.join(str(ln.cost) for ln in lines)}"))
         entry = {"role": "assistant", "content": turn.text}
         if remember:
             s.history.append(entry)
