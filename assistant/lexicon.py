@@ -329,9 +329,13 @@ options option choice choices thing things stuff item items product products mod
 sort buy buying purchase purchasing shop shopping order get after prefer preferably ideally something
 first second third last next previous earlier above now today currently these those ones
 okay alright right exactly correct true
+wider narrower taller shorter deeper shallower bigger smaller larger longer higher lower widest tallest deepest
+possible possibly let's lets each all every both either neither somewhere anywhere everywhere ideal current
+sell sells stock stocks available carry carries matter matters forget drop keep mind bother fine whatever
 """.split())
 
 # Chinese characters that carry no slot on their own (particles, verbs of wanting, bound and number words).
 ZH_STOP_CHARS: frozenset[str] = frozenset(
     "的了要我想一个台款张把吗呢吧啊呀哦嗯就也都还是在和或者有没以内上下左右到之间预算块元钱多少能可给看推荐买找需帮请谢你好"
-    "点些这那种样么什怎再换成其他别不考虑算排除行用得最比较太很挺稍微概约差万千百十宽高深度米厘寸公分价格位几家里放")
+    "点些这那种样么什怎再换成其他别不考虑算排除行用得最比较太很挺稍微概约差万千百十宽高深度米厘寸公分价格位几家里放"
+    "第零一二两三四五六七八九")

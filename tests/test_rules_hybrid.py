@@ -67,3 +67,56 @@ def test_a_brand_the_lm_reads_must_be_spelled_in_the_message():
     ex, mock = hybrid('{"+brands": ["Fisher Paykel", "Lamona"]}')
     s = ex.update(DialogueState(category="oven"), [], "my mum swears by her lamona, something like hers")
     assert len(mock.calls) == 1 and s.brands == ("Lamona",)
+
+
+@pytest.mark.parametrize("state,message", [
+    ({"category": "oven"}, "make it 750"),                      # a bare number: the rules guess its slot
+    ({"category": "cooktop"}, "is there anything by Zanussi"),  # an unknown name taken as a brand
+    ({}, "a dishwashr for the flat"),                           # a one-typo category
+])
+def test_the_gate_asks_the_lm_when_the_rules_guessed(state, message):
+    ex, mock = hybrid("{}")
+    ex.update(DialogueState.from_dict(state), [], message)
+    assert len(mock.calls) == 1
+
+
+def test_the_lm_may_turn_a_brand_named_without_a_cue_into_an_exclusion():
+    ex, mock = hybrid('{"+excluded_brands": ["Samsung"]}')
+    s = ex.update(DialogueState(category="refrigerator"), [], "our Samsung broke twice in three years")
+    assert len(mock.calls) == 1 and s.excluded_brands == ("Samsung",) and s.brands == ()
+
+
+def test_a_chinese_alias_grounds_the_lm_brand():
+    ex, mock = hybrid('{"+excluded_brands": ["Haier"]}')
+    s = ex.update(DialogueState(category="refrigerator"), [], "海尔的冰箱坏过两次，换个牌子吧")
+    assert len(mock.calls) == 1 and s.excluded_brands == ("Haier",) and s.brands == ()
+
+
+def test_the_lm_cannot_undo_a_cued_exclusion_or_clear_a_slot():
+    ex, mock = hybrid('{"+brands": ["Samsung"], "budget_max": null, "category": null}')
+    s = ex.update(DialogueState(category="dishwasher", budget_max=500), [], "not Samsung, they rattle like mad")
+    assert len(mock.calls) == 1
+    assert s.to_dict() == {"category": "dishwasher", "budget_max": 500, "excluded_brands": ["Samsung"]}
+
+
+def test_the_lm_removes_a_feature_only_when_the_message_speaks_of_it():
+    before = DialogueState(category="dishwasher", features=("quiet", "steam"))
+    ex, mock = hybrid('{"-features": ["quiet", "steam"]}')
+    s = ex.update(before, [], "honestly the noise doesn't bother me")
+    assert len(mock.calls) == 1 and s.features == ("steam",)
+
+
+def test_the_lm_overrides_a_guessed_category_only_when_grounded():
+    ex, mock = hybrid('{"category": "freezer"}')
+    s = ex.update(DialogueState(), [], "a fridg for the garage")
+    assert len(mock.calls) == 1 and s.category == "refrigerator"  # "freezer" is nowhere in the message
+    ex, mock = hybrid('{"category": "robot vacuum"}')
+    s = ex.update(DialogueState(), [], "a vacum, one of those robots that drive round on their own")
+    assert s.category == "robot vacuum"
+    assert make_extractor("rules", brands=[]).update(DialogueState(), [], "a vacum, one of those robots that drive "
+                                                     "round on their own").category == "vacuum cleaner"
+
+
+def test_rules_llm_and_hybrid_stay_selectable():
+    for name in ("rules", "llm", "hybrid"):
+        assert make_extractor(name, MockBackend(), brands=[]).name == name

@@ -347,9 +347,10 @@ class RulesExtractor(Extractor):
         others = [(a, b) for a, b, *_ in known] + [m.span() for m in candidates]
         unknown = []
         for m in candidates:
-            if self._brand_position(text, original, m.start(), m.end(), others, zh,
+            end = m.end() - 2 if m.group(0).lower().endswith("'s") else m.end()  # "Ercol's models"
+            if self._brand_position(text, original, m.start(), end, others, zh,
                                     initial_ok=not _SENTENCE_START.search(text[:m.start()])):
-                unknown.append((m.start(), m.end(), m.group(0), True))
+                unknown.append((m.start(), end, text[m.start():end], True))
         return sorted(known + unknown)
 
     @staticmethod
