@@ -332,6 +332,8 @@ okay alright right exactly correct true
 wider narrower taller shorter deeper shallower bigger smaller larger longer higher lower widest tallest deepest
 possible possibly let's lets each all every both either neither somewhere anywhere everywhere ideal current
 sell sells stock stocks available carry carries matter matters forget drop keep mind bother fine whatever
+past beyond cap capped limit ceiling penny pence cent cents meant mean big already centimetre centimetres
+centimeter centimeters millimetre millimetres millimeter millimeters yet later soon ever never always often sometimes
 """.split())
 
 # Chinese characters that carry no slot on their own (particles, verbs of wanting, bound and number words).

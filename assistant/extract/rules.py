@@ -337,7 +337,7 @@ class RulesExtractor(Extractor):
             low = word.lower()
             if any(a < m.end() and m.start() < b for a, b, *_ in known):
                 continue
-            if (low in ORDINARY_CAPITALISED or low in _LEXICON_WORDS or low in _UNITS or low in self.brands
+            if (low in ORDINARY_CAPITALISED or low in STOP_WORDS or low in _LEXICON_WORDS or low in _UNITS or low in self.brands
                     or low.removesuffix("'s") in ORDINARY_CAPITALISED):
                 continue
             nxt = _NEXT_WORD.match(text[m.end():m.end() + 20])
