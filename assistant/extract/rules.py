@@ -5,8 +5,12 @@
     {'category': 'refrigerator', 'budget_max': 1000, 'excluded_brands': ['Samsung']}
 
 Order inside one message: categories are matched first (longest phrase wins) and masked, so
-"office chair" is not also the room "office"; then brands (with the negation in front of them),
-features (with removal cues), rooms, numbers (assistant.numbers) and clearing phrases.
+"office chair" is not also the room "office"; a category word inside a feature phrase ("the covers go in
+the washing machine", the "bed" of "a sofa bed") or after a place phrase ("at my desk") is not the category.
+Then brands (with the negation in front of them; known makers, and unknown capitalised names in a brand
+position: "X or Y", "not X", "a X one", "anything from X", "X's models", "X的"), features (with removal cues),
+rooms, numbers (assistant.numbers) and clearing phrases. ``read`` also says what it guessed and which content
+words it left unread: the hybrid's gate (assistant/extract/hybrid.py).
 """
 
 from __future__ import annotations
