@@ -21,12 +21,12 @@ _NUM = re.compile(
     r"(?<![A-Za-z0-9.,])(?P<cur>[$€£¥]\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<mult>[kK](?![a-zA-Z])|千|万|grand\b))?"
-    r"(?:\s?(?P<unit>centimet(?:er|re)s?\b|cm(?![a-z])|millimet(?:er|re)s?\b|mm(?![a-z])|met(?:er|re)s?\b|m\b(?!²)|米|inch(?:es)?\b|in\b(?!\s+(?:the|a|an|my|our)\b)"
+    r"(?:\s?(?P<unit>centimet(?:er|re)s?\b|cm(?![a-z])|millimet(?:er|re)s?\b|mm(?![a-z])|met(?:er|re)s?\b|m\b(?!²)|米|inch(?:es)?\b|f(?:ee|oo)t\b|ft\b|in\b(?!\s+(?:the|a|an|my|our)\b)"
     r"|\"|''|”|元|块|dollars?\b|bucks\b|usd\b|eur(?:os?)?\b|rmb\b|quid\b|pounds?\b))?",
     re.IGNORECASE)
 
 _LENGTH = {"cm": 1.0, "centimeter": 1.0, "centimetre": 1.0, "mm": 0.1, "m": 100.0, "meter": 100.0, "metre": 100.0, "米": 100.0, "millimeter": 0.1, "millimetre": 0.1,
-           "inch": 2.54, "in": 2.54, '"': 2.54, "''": 2.54, "”": 2.54}
+           "inch": 2.54, "in": 2.54, "foot": 30.48, "feet": 30.48, "ft": 30.48, '"': 2.54, "''": 2.54, "”": 2.54}
 
 _DIMS = [("max_width_cm", r"wide|wider|width|across|gap|spot|space|opening|niche|alcove|宽"),
          ("max_height_cm", r"tall|taller|height|high|higher|高"),
@@ -84,13 +84,15 @@ class _Mention:
 class Numbers:
     """What the numbers of one message say. ``bare_price``: a price with no bound word ("make it 800").
     ``negative``: numbers written with a minus sign ("-300"), never read as a price or size, kept so the
-    caller can refuse them."""
+    caller can refuse them. ``placed``: the numbers a cue gave a slot ("under 600" -> 600, "24 inches wide"
+    -> 61), so a second reader (the hybrid's LM) cannot move them."""
 
     budget_min: Any = UNSET
     budget_max: Any = UNSET
     sizes: dict[str, int] = field(default_factory=dict)
     bare_price: int | float | None = None
     negative: list = field(default_factory=list)
+    placed: list = field(default_factory=list)  # numbers (as written, after units) given a slot by a cue
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -149,6 +151,29 @@ _EN_RUN = re.compile(rf"\b(?:(a|an|{_W})(?:[\s-]+({_W}))?)\s+(hundred|thousand|g
                      rf"(?:\s+(?:and\s+)?({_W})\s+hundred\b)?", re.I)
 
 
+# "two metres", "sixty centimetres", "fifty quid": a number word with no multiplier counts only before a unit.
+_EN_UNIT_RUN = re.compile(
+    rf"\b({_W})(?:[\s-]({_W}))?(?=\s*(?:cm\b|centimet|mm\b|millimet|met(?:er|re)s?\b|m\b|inch|f(?:ee|oo)t\b|ft\b"
+    rf"|quid\b|pounds?\b|dollars?\b|bucks\b|euros?\b))", re.I)
+
+
+def _en_unit_sub(m: re.Match) -> str:
+    a, b = _WORD_NUM[m.group(1).lower()], _WORD_NUM[m.group(2).lower()] if m.group(2) else 0
+    return str(a + b) if a >= 20 and 0 < b < 10 else m.group(0) if b else str(a)
+
+
+# "a metre eighty", "1 metre 80": metres then centimetres, as "1米8" in Chinese.
+_A_METRE = re.compile(r"\b(?:a|one)\s+(?=met(?:er|re)\b)", re.I)
+_METRE_AND_CM = re.compile(rf"(?<![\d.])(\d)\s?(?:m|met(?:er|re)s?)\s+(?:and\s+)?(\d{{1,2}}|{_W})\b"
+                           rf"(?!\s*(?:cm|centimet|mm|millimet|%|kg|quid|pounds?|dollars?|euros?|bucks)|[.,]\d)", re.I)
+
+
+def _metre_and_cm(m: re.Match) -> str:
+    cm = m.group(2)
+    cm = int(cm) if cm.isdigit() else _WORD_NUM[cm.lower()]
+    return f"{int(m.group(1)) * 100 + cm}cm"
+
+
 def _en_sub(m: re.Match) -> str:
     a = 1 if m.group(1).lower() in ("a", "an") else _WORD_NUM[m.group(1).lower()]
     if m.group(2):
@@ -167,6 +192,8 @@ def normalise(text: str) -> str:
                                     + int(_ZH_DIGIT.get(m.group(3), m.group(3) if m.group(3).isdigit() else 0))
                                     * (100 if m.group(2) == "千" else 1000)), text)
     text = _EN_RUN.sub(_en_sub, text)
+    text = _EN_UNIT_RUN.sub(_en_unit_sub, text)
+    text = _METRE_AND_CM.sub(_metre_and_cm, _A_METRE.sub("1 ", text))
     return text
 
 
@@ -213,6 +240,7 @@ def read_numbers(text: str) -> Numbers:
                     continue  # "a 55 inch TV": the screen, not a space limit
                 key = "max_width_cm"
             out.sizes[key] = round_half_up(m.value * (factor or 1.0))
+            out.placed.append(out.sizes[key])
             continue
         if not m.currency and not m.unit and _OTHER_AFTER.search(text[m.end:m.end + 16]):
             continue
@@ -232,8 +260,10 @@ def read_numbers(text: str) -> Numbers:
                 if m.value < 100 and nxt.value >= 1000 and text[m.start:m.end].strip()[-1:].isdigit():
                     lo = m.value * 1000 if m.value * 1000 < hi else lo  # "1-1.5k"
                 out.budget_min, out.budget_max = _plain(lo), _plain(hi)
+                out.placed += [_plain(m.value), _plain(nxt.value), out.budget_min, out.budget_max]
                 i += 2
                 continue
+        placed = True
         if _AROUND_BEFORE.search(before) or _AROUND_AFTER.search(after):
             out.budget_min, out.budget_max = round_half_up(m.value * 0.9), round_half_up(m.value * 1.1)
         elif _CAP_BEFORE.search(before) or _LIMIT_AFTER.search(text[m.end:m.end + 30]):
@@ -249,6 +279,9 @@ def read_numbers(text: str) -> Numbers:
             pass  # "150 cm wide, not 120": the old size being corrected, not a price
         else:
             out.bare_price = _plain(m.value)
+            placed = False
+        if placed:
+            out.placed.append(_plain(m.value))
         i += 1
     return out
 
