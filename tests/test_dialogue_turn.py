@@ -212,8 +212,8 @@ def test_rules_run_once_per_turn():
     bot, _ = make_assistant()
     rules = RulesExtractor()
     calls = []
-    real = rules.propose
-    rules.propose = lambda *a, **k: calls.append(1) or real(*a, **k)
+    real = rules.read
+    rules.read = lambda *a, **k: calls.append(1) or real(*a, **k)
     bot.extractor = HybridExtractor(MockBackend([]), rules)
     for message in ("a quiet dishwasher under 600", "compare the first two", "what is the return policy?"):
         calls.clear()
